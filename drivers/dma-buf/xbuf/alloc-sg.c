@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Page allocator of the scatter-gather heaps ("xbuf", "xbuf-uncached").
+ *
+ * A buffer is built from the largest chunks the buddy allocator can give
+ * without reclaim, so that a device behind an IOMMU can use large IOMMU
+ * pages and the scatter-gather table stays short.
+ */
+
+#include <linux/gfp.h>
+#include <linux/list.h>
+#include <linux/mm.h>
+#include <linux/sched/signal.h>
+#include <linux/scatterlist.h>
+
+#include "compat.h"
+#include "heap.h"
+
+/* With 4 KiB pages: 2 MiB, 64 KiB and 4 KiB, common IOMMU and TLB sizes. */
+static const unsigned int xbuf_sg_orders[] = { 9, 4, 0 };
+
+/*
+ * A high-order attempt fails fast instead of reclaiming or compacting: a
+ * smaller order is always there to fall back on. __GFP_COMP makes a chunk
+ * one refcounted unit, which vm_insert_page() on its tail pages relies on.
+ */
+#define XBUF_HIGH_ORDER_GFP						\
+	((GFP_HIGHUSER | __GFP_ZERO | __GFP_NOWARN | __GFP_NORETRY |	\
+	  __GFP_COMP) & ~__GFP_RECLAIM)
+#define XBUF_ORDER0_GFP		(GFP_HIGHUSER | __GFP_ZERO)
+
+/*
+ * Allocate the largest chunk that fits in @remaining, starting at order
+ * index *@first. An order that failed is not tried again for this buffer.
+ */
+static struct page *xbuf_sg_alloc_chunk(size_t remaining, unsigned int *first,
+					gfp_t extra)
+{
+	unsigned int i;
+
+	for (i = *first; i < ARRAY_SIZE(xbuf_sg_orders); i++) {
+		unsigned int order = xbuf_sg_orders[i];
+		gfp_t gfp = order ? XBUF_HIGH_ORDER_GFP : XBUF_ORDER0_GFP;
+		struct page *page;
+
+		if (order > XBUF_MAX_PAGE_ORDER ||
+		    (PAGE_SIZE << order) > remaining)
+			continue;
+		page = alloc_pages(gfp | extra, order);
+		if (page) {
+			*first = i;
+			return page;
+		}
+	}
+	return NULL;
+}
+
+static void xbuf_sg_free_list(struct list_head *chunks)
+{
+	struct page *page, *tmp;
+
+	list_for_each_entry_safe(page, tmp, chunks, lru) {
+		list_del(&page->lru);
+		__free_pages(page, compound_order(page));
+	}
+}
+
+static int xbuf_sg_alloc(struct xbuf_heap *heap, struct sg_table *table,
+			 size_t len)
+{
+	gfp_t extra = xbuf_heap_gfp_extra();
+	unsigned int first = 0, nents = 0;
+	struct scatterlist *sg;
+	struct page *page, *tmp;
+	size_t remaining = len;
+	LIST_HEAD(chunks);
+	int ret;
+
+	while (remaining) {
+		/* A large buffer takes a while: let a killed caller go. */
+		if (fatal_signal_pending(current)) {
+			ret = -EINTR;
+			goto err_free;
+		}
+		page = xbuf_sg_alloc_chunk(remaining, &first, extra);
+		if (!page) {
+			ret = -ENOMEM;
+			goto err_free;
+		}
+		list_add_tail(&page->lru, &chunks);
+		remaining -= page_size(page);
+		nents++;
+	}
+
+	ret = sg_alloc_table(table, nents, GFP_KERNEL);
+	if (ret)
+		goto err_free;
+
+	sg = table->sgl;
+	list_for_each_entry_safe(page, tmp, &chunks, lru) {
+		list_del(&page->lru);
+		sg_set_page(sg, page, page_size(page), 0);
+		sg = sg_next(sg);
+	}
+	return 0;
+
+err_free:
+	xbuf_sg_free_list(&chunks);
+	return ret;
+}
+
+static void xbuf_sg_free(struct xbuf_heap *heap, struct sg_table *table)
+{
+	struct scatterlist *sg;
+	unsigned int i;
+
+	for_each_sgtable_sg(table, sg, i) {
+		struct page *page = sg_page(sg);
+
+		__free_pages(page, compound_order(page));
+	}
+	sg_free_table(table);
+}
+
+static size_t xbuf_sg_max_len(struct xbuf_heap *heap)
+{
+	return (size_t)totalram_pages() << PAGE_SHIFT;
+}
+
+const struct xbuf_heap_ops xbuf_sg_heap_ops = {
+	.alloc = xbuf_sg_alloc,
+	.free = xbuf_sg_free,
+	.max_len = xbuf_sg_max_len,
+};

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The few kernel API differences xbuf meets between the kernels it is built
+ * for. Built in tree at the matching version every branch here compiles
+ * down to the kernel's own API.
+ */
+#ifndef _XBUF_COMPAT_H
+#define _XBUF_COMPAT_H
+
+#include <linux/mm.h>
+#include <linux/mmzone.h>
+#include <linux/module.h>
+#include <linux/version.h>
+
+/* Both the bare (before 6.13) and quoted (6.13+) forms expand to this. */
+#define XBUF_IMPORT_DMA_BUF_NS() MODULE_INFO(import_ns, "DMA_BUF")
+
+/* vm_flags became read-only behind accessors in 6.3. */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 3, 0)
+static inline void vm_flags_set(struct vm_area_struct *vma, vm_flags_t flags)
+{
+	vma->vm_flags |= flags;
+}
+#endif
+
+/*
+ * The largest order the page allocator hands out. MAX_ORDER was exclusive
+ * until 6.4, inclusive from 6.4 and renamed MAX_PAGE_ORDER in 6.8.
+ */
+#if defined(MAX_PAGE_ORDER)
+#define XBUF_MAX_PAGE_ORDER	MAX_PAGE_ORDER
+#elif LINUX_VERSION_CODE >= KERNEL_VERSION(6, 4, 0)
+#define XBUF_MAX_PAGE_ORDER	MAX_ORDER
+#else
+#define XBUF_MAX_PAGE_ORDER	(MAX_ORDER - 1)
+#endif
+
+#endif /* _XBUF_COMPAT_H */
