@@ -1,0 +1,56 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Judge one VM boot from its results directory: the guest job finished, each
+# test program exited with pass (0) or skip (4), the KTAP totals, and the
+# kernel log has no line matching splat-patterns. Writes RESULTS/summary
+# as "pass fail skip" (a finished, clean boot is one more pass; anything
+# else one more failure) and exits non-zero on any failure.
+#
+# usage: check.sh RESULTS_DIR
+set -u
+results=$1
+out=$results/output.log
+log=$results/console.log
+bad=0
+
+pass=0 fail=0 skip=0
+for f in $(sed -n 's/^# Totals: pass:\([0-9]*\) fail:\([0-9]*\) xfail:[0-9]* xpass:[0-9]* skip:\([0-9]*\) error:\([0-9]*\).*/\1,\2,\3,\4/p' "$out"); do
+	IFS=, read -r p fl s e <<-END
+	$f
+	END
+	pass=$((pass + p)) fail=$((fail + fl + e)) skip=$((skip + s))
+done
+
+begun=$(grep -c '^xbuf-test-begin ' "$out")
+ended=$(grep -c '^xbuf-test-end ' "$out")
+totals=$(grep -c '^# Totals: ' "$out")
+if [ "$begun" != "$ended" ] || [ "$begun" != "$totals" ]; then
+	echo "xbuf: $results: $begun programs started, $ended ended, $totals reported totals"
+	bad=1
+fi
+if grep '^xbuf-test-end ' "$out" | grep -qv ' rc=[04]$'; then
+	grep '^xbuf-test-end ' "$out" | grep -v ' rc=[04]$' | sed 's/^/xbuf: failed: /'
+	bad=1
+fi
+if ! grep -q '^xbuf-guest-done rc=0$' "$out"; then
+	echo "xbuf: $results: guest job did not finish cleanly: $(grep '^xbuf-guest-done' "$out" || echo 'no exit status (crash or timeout)')"
+	bad=1
+fi
+if grep -Ev '^(#|$)' "$(dirname "$0")/splat-patterns" >"$results/.patterns" &&
+   grep -Ef "$results/.patterns" "$log" >"$results/splats.log"; then
+	echo "xbuf: $results: kernel splats:"
+	head -n 20 "$results/splats.log"
+	bad=1
+fi
+rm -f "$results/.patterns"
+[ -s "$results/splats.log" ] || rm -f "$results/splats.log"
+
+if [ "$bad" = 0 ]; then
+	pass=$((pass + 1))
+else
+	fail=$((fail + 1))
+fi
+echo "$pass $fail $skip" >"$results/summary"
+grep '^not ok ' "$out" | sed 's/^/xbuf: /'
+echo "xbuf: $results: $pass passed, $fail failed, $skip skipped"
+exit "$bad"

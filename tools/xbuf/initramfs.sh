@@ -1,0 +1,41 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Build the test VM's initramfs: busybox, the guest init, a job script,
+# the xbuf modules, the Debian modules the job loads (with dependencies)
+# and the test programs.
+#
+# usage: initramfs.sh OUT KROOT KVER JOB KO_DIR TEST_DIR [MODULE...]
+#   KROOT: unpacked kernel root (lib/modules/KVER inside)
+set -eu
+. "$(dirname "$0")/common.sh"
+
+out=$1 kroot=$2 kver=$3 job=$4 ko_dir=$5 test_dir=$6
+shift 6
+
+root=$(mktemp -d)
+trap 'rm -rf "$root"' EXIT
+mods=$root/lib/modules/$kver
+mkdir -p "$root/bin" "$root/dev" "$root/proc" "$root/sys" "$root/tmp" \
+	"$root/xbuf/tests" "$mods/extra"
+
+cp /bin/busybox "$root/bin/busybox"
+cp "$(dirname "$0")/guest/init" "$root/init"
+chmod 755 "$root/init"
+cp "$job" "$root/xbuf/job"
+cp "$ko_dir"/*.ko "$mods/extra/"
+cp "$test_dir"/* "$root/xbuf/tests/"
+
+# Third-party modules and everything they depend on, by modules.dep.
+for m in "$@"; do
+	modprobe -d "$kroot" -S "$kver" --show-depends "$m" |
+		sed -n 's/^insmod //p' | sed 's/ .*//'
+done | sort -u | while read -r ko; do
+	rel=${ko#"$kroot"/lib/modules/"$kver"/}
+	mkdir -p "$mods/$(dirname "$rel")"
+	cp "$ko" "$mods/$rel"
+done
+cp "$kroot/lib/modules/$kver"/modules.builtin* "$mods/"
+touch "$mods/modules.order"
+depmod -b "$root" "$kver"
+
+(cd "$root" && find . | cpio -o -H newc --quiet) | gzip -1 >"$out"
