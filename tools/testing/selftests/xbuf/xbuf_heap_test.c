@@ -1,0 +1,465 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xbuf_heap from userspace: the dma-heap allocation ABI and the dma-buf
+ * behaviour (size, zeroing, mmap, sync, naming) of every xbuf heap.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <linux/dma-buf.h>
+#include <linux/dma-heap.h>
+
+#include "../kselftest_harness.h"
+#include "xbuf_util.h"
+
+#define SZ_4K	(4UL * 1024)
+#define SZ_64K	(64UL * 1024)
+#define SZ_1M	(1024UL * 1024)
+#define SZ_16M	(16 * SZ_1M)
+#define SZ_64M	(64 * SZ_1M)
+
+FIXTURE(heap) {
+	int heap_fd;
+	struct heap_stats stats;
+};
+
+FIXTURE_VARIANT(heap) {
+	const char *name;
+};
+
+FIXTURE_VARIANT_ADD(heap, xbuf) {
+	.name = "xbuf",
+};
+
+FIXTURE_VARIANT_ADD(heap, contig) {
+	.name = "xbuf-contig",
+};
+
+FIXTURE_VARIANT_ADD(heap, uncached) {
+	.name = "xbuf-uncached",
+};
+
+FIXTURE_SETUP(heap)
+{
+	self->heap_fd = heap_open(variant->name);
+	if (self->heap_fd < 0)
+		SKIP(return, "/dev/dma_heap/%s: %s (is xbuf_heap loaded?)",
+		     variant->name, strerror(-self->heap_fd));
+	if (heap_stats(variant->name, &self->stats))
+		SKIP(return, "%s has no line for %s (debugfs not mounted?)",
+		     XBUF_DEBUGFS_HEAPS, variant->name);
+}
+
+FIXTURE_TEARDOWN(heap)
+{
+	/* Limits changed by a test are restored even when it failed. */
+	heap_param_set("max_buffer_bytes", 0);
+	heap_param_set("max_heap_bytes", 0);
+	if (self->heap_fd >= 0)
+		close(self->heap_fd);
+}
+
+/* Map @len bytes of @fd shared read-write; MAP_FAILED on error. */
+static uint8_t *map_rw(int fd, size_t len, off_t off)
+{
+	return mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, off);
+}
+
+/*
+ * Allocate @len, check its size and zeroed contents, write and read back a
+ * pattern through mmap inside SYNC brackets. Returns a line of text on the
+ * first failure, NULL on success.
+ */
+static const char *alloc_write_read(int heap_fd, size_t len, uint8_t seed)
+{
+	const char *err = NULL;
+	size_t size = page_align(len);
+	uint8_t *p;
+	int fd;
+
+	fd = heap_alloc(heap_fd, len, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return "allocation failed";
+	if (buf_size(fd) != (long long)size) {
+		err = "dma-buf size is not the page-aligned length";
+		goto out_close;
+	}
+	p = map_rw(fd, size, 0);
+	if (p == MAP_FAILED) {
+		err = "mmap failed";
+		goto out_close;
+	}
+	if (buf_sync(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW)) {
+		err = "SYNC_START failed";
+	} else if (first_nonzero(p, size) >= 0) {
+		err = "new buffer is not zeroed";
+	} else {
+		pattern_fill(p, size, seed);
+		if (pattern_check(p, size, seed) >= 0)
+			err = "pattern read back differs";
+		if (buf_sync(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW))
+			err = "SYNC_END failed";
+	}
+	munmap(p, size);
+out_close:
+	close(fd);
+	return err;
+}
+
+TEST_F_TIMEOUT(heap, sizes_up_to_64m, 600)
+{
+	static const size_t sizes[] = { SZ_4K, SZ_64K, SZ_1M, SZ_16M, SZ_64M };
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		const char *err;
+		int fd;
+
+		if ((long long)sizes[i] > self->stats.max_buffer) {
+			/* Beyond what the heap can ever give: a clean ENOMEM. */
+			fd = heap_alloc(self->heap_fd, sizes[i], O_RDWR);
+			ASSERT_EQ(-ENOMEM, fd)
+				TH_LOG("%zu bytes > max_buffer %lld", sizes[i],
+				       self->stats.max_buffer);
+			continue;
+		}
+		err = alloc_write_read(self->heap_fd, sizes[i], (uint8_t)i);
+		ASSERT_EQ(NULL, err) TH_LOG("%zu bytes: %s", sizes[i], err);
+	}
+}
+
+TEST_F(heap, sizes_not_page_multiples)
+{
+	const size_t sizes[] = { 1, page_size() - 1, page_size() + 1,
+				 3 * page_size() + 5, SZ_1M + 17 };
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		const char *err = alloc_write_read(self->heap_fd, sizes[i], 3);
+
+		ASSERT_EQ(NULL, err) TH_LOG("%zu bytes: %s", sizes[i], err);
+	}
+}
+
+/* Memory from freed, dirtied buffers must come back zeroed. */
+TEST_F_TIMEOUT(heap, zeroed_after_reuse, 300)
+{
+	enum { ROUNDS = 3, BUFS = 16 };
+	size_t len = SZ_1M;
+	int fds[BUFS], round, i;
+
+	for (round = 0; round < ROUNDS; round++) {
+		for (i = 0; i < BUFS; i++) {
+			uint8_t *p;
+
+			fds[i] = heap_alloc(self->heap_fd, len, O_RDWR);
+			ASSERT_LE(0, fds[i]);
+			p = map_rw(fds[i], len, 0);
+			ASSERT_NE(MAP_FAILED, p);
+			ASSERT_EQ(0, buf_sync(fds[i], DMA_BUF_SYNC_START |
+						      DMA_BUF_SYNC_RW));
+			EXPECT_EQ(-1, first_nonzero(p, len))
+				TH_LOG("round %d buffer %d shows old data",
+				       round, i);
+			memset(p, 0xa5, len);
+			ASSERT_EQ(0, buf_sync(fds[i], DMA_BUF_SYNC_END |
+						      DMA_BUF_SYNC_RW));
+			munmap(p, len);
+		}
+		for (i = 0; i < BUFS; i++)
+			close(fds[i]);
+	}
+}
+
+TEST_F(heap, mmap_bounds)
+{
+	size_t pg = page_size(), len = 4 * pg;
+	uint8_t *whole, *part;
+	int fd;
+
+	fd = heap_alloc(self->heap_fd, len, O_RDWR);
+	ASSERT_LE(0, fd);
+
+	/* Longer than the buffer, starting at or past its end, running over. */
+	EXPECT_EQ(MAP_FAILED, map_rw(fd, len + pg, 0));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(MAP_FAILED, map_rw(fd, pg, len));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(MAP_FAILED, map_rw(fd, 2 * pg, len - pg));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(MAP_FAILED, map_rw(fd, pg, 1UL << 40));
+	EXPECT_EQ(EINVAL, errno);
+
+	/* An offset mapping sees the same memory as the whole mapping. */
+	whole = map_rw(fd, len, 0);
+	ASSERT_NE(MAP_FAILED, whole);
+	part = map_rw(fd, len - pg, pg);
+	ASSERT_NE(MAP_FAILED, part);
+	pattern_fill(whole, len, 9);
+	EXPECT_EQ(0, memcmp(whole + pg, part, len - pg));
+	part[0] = (uint8_t)~part[0];
+	EXPECT_EQ(part[0], whole[pg]);
+
+	munmap(part, len - pg);
+	munmap(whole, len);
+	close(fd);
+}
+
+TEST_F(heap, mmap_private_refused)
+{
+	size_t len = page_size();
+	void *p;
+	int fd;
+
+	fd = heap_alloc(self->heap_fd, len, O_RDWR);
+	ASSERT_LE(0, fd);
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+	EXPECT_EQ(MAP_FAILED, p);
+	EXPECT_EQ(EINVAL, errno);
+	p = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
+	EXPECT_EQ(MAP_FAILED, p);
+	EXPECT_EQ(EINVAL, errno);
+	close(fd);
+}
+
+TEST_F(heap, read_only_fd)
+{
+	size_t len = page_size();
+	void *p;
+	int fd;
+
+	fd = heap_alloc(self->heap_fd, len, O_RDONLY);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(O_RDONLY, fcntl(fd, F_GETFL) & O_ACCMODE);
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	EXPECT_EQ(MAP_FAILED, p);
+	EXPECT_EQ(EACCES, errno);
+	p = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	EXPECT_EQ(-1, first_nonzero(p, len));
+	munmap(p, len);
+	close(fd);
+}
+
+TEST_F(heap, sync_ioctl)
+{
+	static const uint64_t dirs[] = { DMA_BUF_SYNC_READ, DMA_BUF_SYNC_WRITE,
+					 DMA_BUF_SYNC_RW };
+	unsigned int i;
+	int fd;
+
+	fd = heap_alloc(self->heap_fd, SZ_64K, O_RDWR);
+	ASSERT_LE(0, fd);
+	for (i = 0; i < 3; i++) {
+		EXPECT_EQ(0, buf_sync(fd, DMA_BUF_SYNC_START | dirs[i]));
+		EXPECT_EQ(0, buf_sync(fd, DMA_BUF_SYNC_END | dirs[i]));
+	}
+	/* No direction, an unknown bit. */
+	EXPECT_EQ(-EINVAL, buf_sync(fd, DMA_BUF_SYNC_START));
+	EXPECT_EQ(-EINVAL, buf_sync(fd, DMA_BUF_SYNC_RW | (1ULL << 8)));
+	EXPECT_EQ(-EINVAL, buf_sync(fd, ~0ULL));
+	close(fd);
+}
+
+/* Return 1 when /proc/self/fdinfo/<fd> has the line @want. */
+static int fdinfo_has(int fd, const char *want)
+{
+	char path[64], line[256];
+	int found = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	while (!found && fgets(line, sizeof(line), f))
+		found = !strcmp(line, want);
+	fclose(f);
+	return found;
+}
+
+TEST_F(heap, set_name_in_fdinfo)
+{
+	char want[128];
+	int fd;
+
+	fd = heap_alloc(self->heap_fd, SZ_4K, O_RDWR);
+	ASSERT_LE(0, fd);
+	snprintf(want, sizeof(want), "exp_name:\t%s\n", variant->name);
+	EXPECT_TRUE(fdinfo_has(fd, want));
+	ASSERT_EQ(0, ioctl(fd, DMA_BUF_SET_NAME_B, "camera-frame-0"));
+	EXPECT_TRUE(fdinfo_has(fd, "name:\tcamera-frame-0\n"));
+	close(fd);
+}
+
+TEST_F(heap, cloexec_honoured)
+{
+	int fd;
+
+	fd = heap_alloc(self->heap_fd, SZ_4K, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(FD_CLOEXEC, fcntl(fd, F_GETFD) & FD_CLOEXEC);
+	close(fd);
+
+	fd = heap_alloc(self->heap_fd, SZ_4K, O_RDWR);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(0, fcntl(fd, F_GETFD) & FD_CLOEXEC);
+	close(fd);
+}
+
+/* Issue the allocation ioctl with an explicit struct size. */
+static int alloc_sized(int heap_fd, void *arg, unsigned int size)
+{
+	unsigned long cmd = _IOC(_IOC_READ | _IOC_WRITE, DMA_HEAP_IOC_MAGIC, 0,
+				 size);
+
+	return ioctl(heap_fd, cmd, arg) ? -errno : 0;
+}
+
+TEST_F(heap, abi_errors)
+{
+	struct dma_heap_allocation_data data;
+	unsigned long other;
+
+	data = (struct dma_heap_allocation_data){ .len = SZ_4K,
+						  .heap_flags = 1 };
+	EXPECT_EQ(-EINVAL, alloc_sized(self->heap_fd, &data, sizeof(data)));
+	data = (struct dma_heap_allocation_data){ .len = SZ_4K,
+						  .fd_flags = O_NONBLOCK };
+	EXPECT_EQ(-EINVAL, alloc_sized(self->heap_fd, &data, sizeof(data)));
+	data = (struct dma_heap_allocation_data){ .len = SZ_4K, .fd = 3 };
+	EXPECT_EQ(-EINVAL, alloc_sized(self->heap_fd, &data, sizeof(data)));
+	data = (struct dma_heap_allocation_data){ .len = 0 };
+	EXPECT_EQ(-EINVAL, alloc_sized(self->heap_fd, &data, sizeof(data)));
+	data = (struct dma_heap_allocation_data){ .len = 1ULL << 62 };
+	EXPECT_EQ(-ENOMEM, alloc_sized(self->heap_fd, &data, sizeof(data)));
+	data = (struct dma_heap_allocation_data){ .len = ~0ULL };
+	EXPECT_EQ(-ENOMEM, alloc_sized(self->heap_fd, &data, sizeof(data)));
+
+	/* Too short to carry the fd back. */
+	data = (struct dma_heap_allocation_data){ .len = SZ_4K };
+	EXPECT_EQ(-EINVAL, alloc_sized(self->heap_fd, &data, 8));
+
+	/* Not our ioctl: another number, another type, another direction. */
+	other = _IOWR(DMA_HEAP_IOC_MAGIC, 1, struct dma_heap_allocation_data);
+	EXPECT_EQ(-1, ioctl(self->heap_fd, other, &data));
+	EXPECT_EQ(ENOTTY, errno);
+	other = _IOWR('X', 0, struct dma_heap_allocation_data);
+	EXPECT_EQ(-1, ioctl(self->heap_fd, other, &data));
+	EXPECT_EQ(ENOTTY, errno);
+	other = _IOW(DMA_HEAP_IOC_MAGIC, 0, struct dma_heap_allocation_data);
+	EXPECT_EQ(-1, ioctl(self->heap_fd, other, &data));
+	EXPECT_EQ(ENOTTY, errno);
+
+	/* A pointer the kernel cannot read. */
+	EXPECT_EQ(-EFAULT, alloc_sized(self->heap_fd, (void *)16,
+				       sizeof(data)));
+
+	/* Nothing leaked from the failures above. */
+	struct heap_stats st;
+
+	ASSERT_EQ(0, heap_stats(variant->name, &st));
+	EXPECT_EQ(self->stats.buffers, st.buffers);
+	EXPECT_EQ(self->stats.bytes, st.bytes);
+}
+
+TEST_F(heap, abi_struct_sizes)
+{
+	struct {
+		struct dma_heap_allocation_data data;
+		uint64_t future;
+	} big;
+	struct {
+		uint64_t len;
+		uint32_t fd;
+		uint32_t fd_flags;
+	} old;
+
+	/* An older caller without heap_flags. */
+	old = (typeof(old)){ .len = SZ_4K, .fd_flags = O_RDWR };
+	ASSERT_EQ(0, alloc_sized(self->heap_fd, &old, sizeof(old)));
+	EXPECT_LT(0, (int)old.fd);
+	EXPECT_EQ(SZ_4K, buf_size(old.fd));
+	close(old.fd);
+
+	/* A newer caller whose extra field is zero, then non-zero. */
+	memset(&big, 0, sizeof(big));
+	big.data.len = SZ_4K;
+	big.data.fd_flags = O_RDWR;
+	ASSERT_EQ(0, alloc_sized(self->heap_fd, &big, sizeof(big)));
+	EXPECT_LT(0, (int)big.data.fd);
+	EXPECT_EQ(0, big.future);
+	close(big.data.fd);
+
+	memset(&big, 0, sizeof(big));
+	big.data.len = SZ_4K;
+	big.future = 1;
+	EXPECT_EQ(-E2BIG, alloc_sized(self->heap_fd, &big, sizeof(big)));
+	EXPECT_EQ(0, big.data.fd);
+}
+
+TEST_F(heap, size_caps)
+{
+	struct heap_stats st;
+	int fd, fd2;
+
+	ASSERT_EQ(0, heap_param_set("max_buffer_bytes", SZ_1M));
+	fd = heap_alloc(self->heap_fd, SZ_1M, O_RDWR);
+	ASSERT_LE(0, fd);
+	close(fd);
+	EXPECT_EQ(-EFBIG, heap_alloc(self->heap_fd, SZ_1M + 1, O_RDWR));
+	ASSERT_EQ(0, heap_param_set("max_buffer_bytes", 0));
+
+	ASSERT_EQ(0, heap_stats(variant->name, &st));
+	ASSERT_EQ(0, heap_param_set("max_heap_bytes", st.bytes + 2 * SZ_1M));
+	fd = heap_alloc(self->heap_fd, SZ_1M, O_RDWR);
+	ASSERT_LE(0, fd);
+	fd2 = heap_alloc(self->heap_fd, SZ_1M, O_RDWR);
+	ASSERT_LE(0, fd2);
+	EXPECT_EQ(-ENOSPC, heap_alloc(self->heap_fd, SZ_4K, O_RDWR));
+	close(fd2);
+	fd2 = heap_alloc(self->heap_fd, SZ_4K, O_RDWR);
+	EXPECT_LE(0, fd2);
+	close(fd2);
+	close(fd);
+}
+
+TEST_F_TIMEOUT(heap, many_small_buffers, 600)
+{
+	enum { COUNT = 10000 };
+	struct rlimit lim = { COUNT + 64, COUNT + 64 };
+	long long pg = (long long)page_size();
+	struct heap_stats st;
+	int *fds, i;
+
+	ASSERT_EQ(0, setrlimit(RLIMIT_NOFILE, &lim));
+	fds = calloc(COUNT, sizeof(*fds));
+	ASSERT_NE(NULL, fds);
+	for (i = 0; i < COUNT; i++) {
+		fds[i] = heap_alloc(self->heap_fd, pg, O_RDWR);
+		ASSERT_LE(0, fds[i]) TH_LOG("buffer %d: %s", i,
+					    strerror(-fds[i]));
+	}
+	ASSERT_EQ(0, heap_stats(variant->name, &st));
+	EXPECT_EQ(self->stats.buffers + COUNT, st.buffers);
+	EXPECT_EQ(self->stats.bytes + COUNT * pg, st.bytes);
+	for (i = 0; i < COUNT; i++)
+		close(fds[i]);
+	free(fds);
+
+	/* Every buffer of every earlier test is closed too: back to zero. */
+	ASSERT_EQ(0, heap_stats(variant->name, &st));
+	EXPECT_EQ(0, st.buffers);
+	EXPECT_EQ(0, st.bytes);
+}
+
+TEST_HARNESS_MAIN

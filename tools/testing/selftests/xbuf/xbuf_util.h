@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers shared by the xbuf kselftests: heap allocation through the
+ * dma-heap ABI, dma-buf sync, and the xbuf debugfs and module parameters.
+ */
+#ifndef XBUF_UTIL_H
+#define XBUF_UTIL_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <linux/dma-buf.h>
+#include <linux/dma-heap.h>
+
+#define XBUF_DEBUGFS_HEAPS	"/sys/kernel/debug/xbuf/heaps"
+#define XBUF_HEAP_PARAM_DIR	"/sys/module/xbuf_heap/parameters/"
+
+static inline size_t page_size(void)
+{
+	return (size_t)sysconf(_SC_PAGESIZE);
+}
+
+static inline size_t page_align(size_t len)
+{
+	return (len + page_size() - 1) & ~(page_size() - 1);
+}
+
+/* Open /dev/dma_heap/<name>; -errno on failure. */
+static inline int heap_open(const char *name)
+{
+	char path[128];
+	int fd;
+
+	snprintf(path, sizeof(path), "/dev/dma_heap/%s", name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+/* DMA_HEAP_IOCTL_ALLOC; returns the dma-buf fd or -errno. */
+static inline int heap_alloc(int heap_fd, uint64_t len, uint32_t fd_flags)
+{
+	struct dma_heap_allocation_data data = {
+		.len = len,
+		.fd_flags = fd_flags,
+	};
+
+	if (ioctl(heap_fd, DMA_HEAP_IOCTL_ALLOC, &data))
+		return -errno;
+	return (int)data.fd;
+}
+
+/* DMA_BUF_IOCTL_SYNC; 0 or -errno. */
+static inline int buf_sync(int buf_fd, uint64_t flags)
+{
+	struct dma_buf_sync sync = { .flags = flags };
+
+	return ioctl(buf_fd, DMA_BUF_IOCTL_SYNC, &sync) ? -errno : 0;
+}
+
+/* Size of a dma-buf as its file reports it. */
+static inline long long buf_size(int buf_fd)
+{
+	return (long long)lseek(buf_fd, 0, SEEK_END);
+}
+
+/*
+ * One heap's line of <debugfs>/xbuf/heaps. Returns 0, or -1 when the file
+ * or the heap is missing.
+ */
+struct heap_stats {
+	long long buffers;
+	long long bytes;
+	long long max_buffer;
+};
+
+static inline int heap_stats(const char *name, struct heap_stats *st)
+{
+	char line[256], heap[64];
+	int ret = -1;
+	FILE *f;
+
+	f = fopen(XBUF_DEBUGFS_HEAPS, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%63s %lld %lld %lld", heap, &st->buffers,
+			   &st->bytes, &st->max_buffer) == 4 &&
+		    !strcmp(heap, name)) {
+			ret = 0;
+			break;
+		}
+	}
+	fclose(f);
+	return ret;
+}
+
+/* Write a module parameter of xbuf_heap; 0 or -errno. */
+static inline int heap_param_set(const char *param, unsigned long value)
+{
+	char path[256];
+	FILE *f;
+	int ret;
+
+	snprintf(path, sizeof(path), XBUF_HEAP_PARAM_DIR "%s", param);
+	f = fopen(path, "w");
+	if (!f)
+		return -errno;
+	ret = fprintf(f, "%lu\n", value) < 0 ? -EIO : 0;
+	if (fclose(f) && !ret)
+		ret = -errno;
+	return ret;
+}
+
+/* Fill @len bytes with a pattern derived from @seed and the offset. */
+static inline void pattern_fill(uint8_t *p, size_t len, uint8_t seed)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		p[i] = (uint8_t)(seed + i * 7 + (i >> 12));
+}
+
+/* Offset of the first byte that differs from the pattern, or -1. */
+static inline long long pattern_check(const uint8_t *p, size_t len,
+				      uint8_t seed)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (p[i] != (uint8_t)(seed + i * 7 + (i >> 12)))
+			return (long long)i;
+	return -1;
+}
+
+/* Offset of the first non-zero byte, or -1. */
+static inline long long first_nonzero(const uint8_t *p, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (p[i])
+			return (long long)i;
+	return -1;
+}
+
+#endif /* XBUF_UTIL_H */
