@@ -57,6 +57,7 @@ lint: modules
 
 # Rebuild every object under sparse; any sparse report fails.
 sparse:
+	mkdir -p $(BUILD)
 	$(KBUILD) C=2 CHECK="sparse -Wsparse-error" modules 2>&1 | \
 		tee $(BUILD)/sparse.log; \
 	! grep -E ': (warning|error):' $(BUILD)/sparse.log
@@ -85,6 +86,9 @@ demo:
 
 STOCK = $(shell $(TOOLS)/stock-kernel.sh $(KVER))
 VM_MODULES := vgem vivid
+# Debian's kernel zeroes every page it allocates (INIT_ON_ALLOC_DEFAULT_ON),
+# which would hide a buffer that xbuf failed to zero: turn that off.
+VM_CMDLINE := init_on_alloc=0
 
 # $(1): job script, $(2): results directory name
 define vm_boot
@@ -92,7 +96,7 @@ define vm_boot
 		$(KVER) $(TOOLS)/guest/$(1) $(MODDIR) $(BUILD)/tests \
 		$(VM_MODULES)
 	$(TOOLS)/vm.sh $(STOCK)/boot/vmlinuz-$(KVER) \
-		$(BUILD)/initramfs-$(2).cpio.gz $(RESULTS)/$(2)
+		$(BUILD)/initramfs-$(2).cpio.gz $(RESULTS)/$(2) $(VM_CMDLINE)
 endef
 
 run: deps
