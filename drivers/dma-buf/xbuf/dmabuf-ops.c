@@ -11,6 +11,7 @@
 
 #include <linux/dma-buf.h>
 #include <linux/dma-mapping.h>
+#include <linux/dma-resv.h>
 #include <linux/highmem.h>
 #include <linux/iosys-map.h>
 #include <linux/mm.h>
@@ -75,7 +76,11 @@ static void xbuf_detach(struct dma_buf *dmabuf,
 	kfree(a);
 }
 
-/* Write-combined memory is never in a CPU cache: skip maintenance. */
+/*
+ * Write-combined memory is never in a CPU cache: mapping it needs no cache
+ * maintenance. Unmapping keeps its sync all the same: behind a bounce
+ * buffer (swiotlb) that is where the device's writes come back.
+ */
 static unsigned long xbuf_map_attrs(struct xbuf_buffer *buf)
 {
 	return buf->heap->write_combine ? DMA_ATTR_SKIP_CPU_SYNC : 0;
@@ -112,7 +117,7 @@ static void xbuf_unmap_dma_buf(struct dma_buf_attachment *attach,
 
 	mutex_lock(&buf->lock);
 	a->mapped = false;
-	dma_unmap_sgtable(a->dev, table, dir, xbuf_map_attrs(buf));
+	dma_unmap_sgtable(a->dev, table, dir, 0);
 	mutex_unlock(&buf->lock);
 }
 
@@ -124,8 +129,20 @@ static void xbuf_unmap_dma_buf(struct dma_buf_attachment *attach,
 static int xbuf_begin_cpu_access(struct dma_buf *dmabuf,
 				 enum dma_data_direction dir)
 {
+	bool write = dir == DMA_TO_DEVICE || dir == DMA_BIDIRECTIONAL;
 	struct xbuf_buffer *buf = dmabuf->priv;
 	struct xbuf_attachment *a;
+	long ret;
+
+	/*
+	 * The core waits for the buffer's fences only after this returns:
+	 * syncing for the CPU before a device finished writing would copy
+	 * stale bounce buffers back. Wait first; no lock is needed for it.
+	 */
+	ret = dma_resv_wait_timeout(dmabuf->resv, dma_resv_usage_rw(write),
+				    true, MAX_SCHEDULE_TIMEOUT);
+	if (ret < 0)
+		return ret;
 
 	mutex_lock(&buf->lock);
 	if (buf->vmap_count)
