@@ -10,6 +10,7 @@
 #include <linux/mm.h>
 #include <linux/mmzone.h>
 #include <linux/module.h>
+#include <linux/pci.h>
 #include <linux/version.h>
 
 /* Both the bare (before 6.13) and quoted (6.13+) forms expand to this. */
@@ -33,6 +34,13 @@ static inline void vm_flags_set(struct vm_area_struct *vma, vm_flags_t flags)
 #define XBUF_MAX_PAGE_ORDER	MAX_ORDER
 #else
 #define XBUF_MAX_PAGE_ORDER	(MAX_ORDER - 1)
+#endif
+
+/* PCI_IRQ_LEGACY became PCI_IRQ_INTX in 6.8. */
+#ifdef PCI_IRQ_INTX
+#define XBUF_PCI_IRQ_INTX	PCI_IRQ_INTX
+#else
+#define XBUF_PCI_IRQ_INTX	PCI_IRQ_LEGACY
 #endif
 
 #endif /* _XBUF_COMPAT_H */

@@ -1,0 +1,363 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /dev/xbuf_dma: the misc device, its open files and the handles that name
+ * dma-buf attachments within a file.
+ *
+ * A handle follows the importer rules of the dma-buf API: dma_buf_get(),
+ * dma_buf_attach() to the engine's device, dma_buf_map_attachment_unlocked()
+ * for one direction, and the reverse, in order, when it goes away. Closing
+ * the file waits for its jobs, then releases every handle.
+ */
+
+#include <linux/dma-buf.h>
+#include <linux/dma-mapping.h>
+#include <linux/err.h>
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+#include <linux/scatterlist.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/xbuf.h>
+
+#include "dma.h"
+
+/* Attachments pin kernel memory: bound how many one file may hold. */
+#define XBUF_DMA_MAX_HANDLES	4096
+
+static unsigned short dev_mode = 0600;
+module_param(dev_mode, ushort, 0444);
+MODULE_PARM_DESC(dev_mode, "Permissions of /dev/xbuf_dma (default 0600)");
+
+static struct xbuf_engine *xbuf_dma_engine;
+
+static bool xbuf_dma_dir_valid(u32 dir)
+{
+	return dir == XBUF_DMA_BIDIRECTIONAL || dir == XBUF_DMA_TO_DEVICE ||
+	       dir == XBUF_DMA_FROM_DEVICE;
+}
+
+/* Call with the file lock held, and only with no job using the mapping. */
+static void xbuf_dma_handle_unmap(struct xbuf_dma_handle *handle)
+{
+	dma_buf_unmap_attachment_unlocked(handle->attach, handle->sgt,
+					  handle->dir);
+	handle->sgt = NULL;
+}
+
+static void xbuf_dma_handle_release(struct kref *ref)
+{
+	struct xbuf_dma_handle *handle = container_of(ref,
+						      struct xbuf_dma_handle,
+						      ref);
+
+	if (handle->sgt)
+		xbuf_dma_handle_unmap(handle);
+	dma_buf_detach(handle->dmabuf, handle->attach);
+	dma_buf_put(handle->dmabuf);
+	kfree(handle);
+}
+
+/**
+ * xbuf_dma_handle_put() - drop a reference to a handle
+ * @handle: the handle; the last reference unmaps, detaches and puts it
+ */
+void xbuf_dma_handle_put(struct xbuf_dma_handle *handle)
+{
+	kref_put(&handle->ref, xbuf_dma_handle_release);
+}
+
+static void xbuf_dma_file_release_ref(struct kref *ref)
+{
+	struct xbuf_dma_file *file = container_of(ref, struct xbuf_dma_file,
+						  ref);
+
+	xa_destroy(&file->handles);
+	mutex_destroy(&file->lock);
+	kfree(file);
+}
+
+/**
+ * xbuf_dma_file_put() - drop a reference to an open file's state
+ * @file: the state; freed with the last reference
+ */
+void xbuf_dma_file_put(struct xbuf_dma_file *file)
+{
+	kref_put(&file->ref, xbuf_dma_file_release_ref);
+}
+
+static int xbuf_dma_info(struct xbuf_dma_file *file, void __user *arg)
+{
+	struct xbuf_engine *engine = file->engine;
+	struct xbuf_dma_info info = { };
+
+	strscpy(info.engine, engine->name, sizeof(info.engine));
+	strscpy(info.device, dev_name(engine->dev), sizeof(info.device));
+	info.dma_mask = dma_get_mask(engine->dev);
+	info.max_mapping = min_t(size_t, dma_max_mapping_size(engine->dev),
+				 U64_MAX);
+	if (device_iommu_mapped(engine->dev))
+		info.flags |= XBUF_DMA_INFO_IOMMU;
+	return copy_to_user(arg, &info, sizeof(info)) ? -EFAULT : 0;
+}
+
+static struct xbuf_dma_handle *xbuf_dma_handle_create(struct xbuf_dma_file *file,
+						      int fd)
+{
+	struct xbuf_dma_handle *handle;
+	int ret;
+
+	handle = kzalloc(sizeof(*handle), GFP_KERNEL);
+	if (!handle)
+		return ERR_PTR(-ENOMEM);
+	kref_init(&handle->ref);
+
+	handle->dmabuf = dma_buf_get(fd);
+	if (IS_ERR(handle->dmabuf)) {
+		ret = PTR_ERR(handle->dmabuf);
+		goto err_free;
+	}
+	handle->attach = dma_buf_attach(handle->dmabuf, file->engine->dev);
+	if (IS_ERR(handle->attach)) {
+		ret = PTR_ERR(handle->attach);
+		goto err_put;
+	}
+	return handle;
+
+err_put:
+	dma_buf_put(handle->dmabuf);
+err_free:
+	kfree(handle);
+	return ERR_PTR(ret);
+}
+
+static int xbuf_dma_attach(struct xbuf_dma_file *file, void __user *arg)
+{
+	struct xbuf_dma_attach req;
+	struct xbuf_dma_handle *handle;
+	u32 id;
+	int ret;
+
+	if (copy_from_user(&req, arg, sizeof(req)))
+		return -EFAULT;
+	if (req.handle || req.size || req.reserved[0] || req.reserved[1])
+		return -EINVAL;
+
+	handle = xbuf_dma_handle_create(file, req.fd);
+	if (IS_ERR(handle))
+		return PTR_ERR(handle);
+
+	ret = xa_alloc(&file->handles, &id, handle,
+		       XA_LIMIT(1, XBUF_DMA_MAX_HANDLES), GFP_KERNEL);
+	if (ret) {
+		xbuf_dma_handle_put(handle);
+		return ret == -EBUSY ? -EMFILE : ret;
+	}
+
+	req.handle = id;
+	req.size = handle->dmabuf->size;
+	if (copy_to_user(arg, &req, sizeof(req))) {
+		xa_erase(&file->handles, id);
+		xbuf_dma_handle_put(handle);
+		return -EFAULT;
+	}
+	return 0;
+}
+
+static int xbuf_dma_copy_handle(struct xbuf_dma_handle_arg *req,
+				void __user *arg)
+{
+	if (copy_from_user(req, arg, sizeof(*req)))
+		return -EFAULT;
+	return req->reserved ? -EINVAL : 0;
+}
+
+static int xbuf_dma_detach(struct xbuf_dma_file *file, void __user *arg)
+{
+	struct xbuf_dma_handle *handle;
+	struct xbuf_dma_handle_arg req;
+	int ret;
+
+	ret = xbuf_dma_copy_handle(&req, arg);
+	if (ret)
+		return ret;
+
+	mutex_lock(&file->lock);
+	handle = xa_load(&file->handles, req.handle);
+	if (!handle)
+		ret = -ENOENT;
+	else if (atomic_read(&handle->jobs))
+		ret = -EBUSY;
+	else
+		xa_erase(&file->handles, req.handle);
+	mutex_unlock(&file->lock);
+
+	if (!ret)
+		xbuf_dma_handle_put(handle);
+	return ret;
+}
+
+static int xbuf_dma_map(struct xbuf_dma_file *file, void __user *arg)
+{
+	struct xbuf_dma_handle *handle;
+	struct xbuf_dma_map req;
+	struct scatterlist *sg;
+	struct sg_table *sgt;
+	unsigned int i;
+	int ret = 0;
+
+	if (copy_from_user(&req, arg, sizeof(req)))
+		return -EFAULT;
+	if (!xbuf_dma_dir_valid(req.dir) || req.flags || req.nents ||
+	    req.dma_len || req.reserved[0] || req.reserved[1])
+		return -EINVAL;
+
+	mutex_lock(&file->lock);
+	handle = xa_load(&file->handles, req.handle);
+	if (!handle) {
+		ret = -ENOENT;
+		goto out_unlock;
+	}
+	if (handle->sgt) {
+		ret = -EBUSY;
+		goto out_unlock;
+	}
+	sgt = dma_buf_map_attachment_unlocked(handle->attach, req.dir);
+	if (IS_ERR(sgt)) {
+		ret = PTR_ERR(sgt);
+		goto out_unlock;
+	}
+	handle->sgt = sgt;
+	handle->dir = req.dir;
+	handle->dma_len = 0;
+	for_each_sgtable_dma_sg(sgt, sg, i)
+		handle->dma_len += sg_dma_len(sg);
+
+	req.nents = sgt->nents;
+	req.dma_len = handle->dma_len;
+	if (copy_to_user(arg, &req, sizeof(req))) {
+		xbuf_dma_handle_unmap(handle);
+		ret = -EFAULT;
+	}
+out_unlock:
+	mutex_unlock(&file->lock);
+	return ret;
+}
+
+static int xbuf_dma_unmap(struct xbuf_dma_file *file, void __user *arg)
+{
+	struct xbuf_dma_handle *handle;
+	struct xbuf_dma_handle_arg req;
+	int ret;
+
+	ret = xbuf_dma_copy_handle(&req, arg);
+	if (ret)
+		return ret;
+
+	mutex_lock(&file->lock);
+	handle = xa_load(&file->handles, req.handle);
+	if (!handle)
+		ret = -ENOENT;
+	else if (!handle->sgt)
+		ret = -ENXIO;
+	else if (atomic_read(&handle->jobs))
+		ret = -EBUSY;
+	else
+		xbuf_dma_handle_unmap(handle);
+	mutex_unlock(&file->lock);
+	return ret;
+}
+
+static long xbuf_dma_ioctl(struct file *filp, unsigned int cmd,
+			   unsigned long arg)
+{
+	struct xbuf_dma_file *file = filp->private_data;
+	void __user *uarg = (void __user *)arg;
+
+	switch (cmd) {
+	case XBUF_DMA_IOC_INFO:
+		return xbuf_dma_info(file, uarg);
+	case XBUF_DMA_IOC_ATTACH:
+		return xbuf_dma_attach(file, uarg);
+	case XBUF_DMA_IOC_DETACH:
+		return xbuf_dma_detach(file, uarg);
+	case XBUF_DMA_IOC_MAP:
+		return xbuf_dma_map(file, uarg);
+	case XBUF_DMA_IOC_UNMAP:
+		return xbuf_dma_unmap(file, uarg);
+	case XBUF_DMA_IOC_JOB:
+		return xbuf_dma_job_ioctl(file, uarg);
+	default:
+		return -ENOTTY;
+	}
+}
+
+static int xbuf_dma_open(struct inode *inode, struct file *filp)
+{
+	struct xbuf_dma_file *file;
+
+	file = kzalloc(sizeof(*file), GFP_KERNEL);
+	if (!file)
+		return -ENOMEM;
+	kref_init(&file->ref);
+	file->engine = xbuf_dma_engine;
+	mutex_init(&file->lock);
+	xa_init_flags(&file->handles, XA_FLAGS_ALLOC1);
+	init_waitqueue_head(&file->idle);
+	filp->private_data = file;
+	return nonseekable_open(inode, filp);
+}
+
+static int xbuf_dma_release(struct inode *inode, struct file *filp)
+{
+	struct xbuf_dma_file *file = filp->private_data;
+	struct xbuf_dma_handle *handle;
+	unsigned long id;
+
+	/* Jobs in flight use the handles' mappings: let them finish. */
+	wait_event(file->idle, !atomic_read(&file->jobs));
+	xa_for_each(&file->handles, id, handle) {
+		xa_erase(&file->handles, id);
+		xbuf_dma_handle_put(handle);
+	}
+	xbuf_dma_file_put(file);
+	return 0;
+}
+
+static const struct file_operations xbuf_dma_fops = {
+	.owner = THIS_MODULE,
+	.open = xbuf_dma_open,
+	.release = xbuf_dma_release,
+	.unlocked_ioctl = xbuf_dma_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.llseek = no_llseek,
+};
+
+static struct miscdevice xbuf_dma_misc = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = "xbuf_dma",
+	.fops = &xbuf_dma_fops,
+};
+
+/**
+ * xbuf_dma_dev_register() - create /dev/xbuf_dma for @engine
+ * @engine: the engine every file's jobs run on
+ *
+ * Return: 0 or the error of misc_register().
+ */
+int xbuf_dma_dev_register(struct xbuf_engine *engine)
+{
+	xbuf_dma_engine = engine;
+	xbuf_dma_misc.mode = dev_mode;
+	return misc_register(&xbuf_dma_misc);
+}
+
+/**
+ * xbuf_dma_dev_unregister() - remove /dev/xbuf_dma
+ *
+ * Open files pin the module, so none is left when this runs at unload.
+ */
+void xbuf_dma_dev_unregister(void)
+{
+	misc_deregister(&xbuf_dma_misc);
+}

@@ -1,0 +1,518 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * DMA jobs: checked, bound to their handles, published as a dma_fence on
+ * the buffers' reservation objects, then run asynchronously on the
+ * engine's ordered workqueue.
+ *
+ * Implicit fencing: a job waits for the fences already on its buffers
+ * (writers of the source; readers and writers of the destination) and
+ * adds its own, as a reader of the source and a writer of the
+ * destination. poll() on a dma-buf fd and DMA_BUF_IOCTL_SYNC therefore
+ * wait for it, and a later job on the same buffer runs after it.
+ *
+ * Locking order: file lock, then engine submit lock, then the buffers'
+ * dma_resv locks (taken together with a ww acquire context).
+ */
+
+#include <linux/dma-buf.h>
+#include <linux/dma-fence.h>
+#include <linux/dma-resv.h>
+#include <linux/file.h>
+#include <linux/fcntl.h>
+#include <linux/ktime.h>
+#include <linux/module.h>
+#include <linux/overflow.h>
+#include <linux/slab.h>
+#include <linux/sync_file.h>
+#include <linux/uaccess.h>
+#include <linux/workqueue.h>
+#include <linux/xbuf.h>
+
+#include "dma.h"
+
+/* A dependency not signalled in this time fails the job: never hang. */
+#define XBUF_JOB_DEP_TIMEOUT	(10 * HZ)
+
+#define XBUF_JOB_FLAGS		(XBUF_DMA_JOB_OUT_FENCE | XBUF_DMA_JOB_WAIT)
+
+/**
+ * struct xbuf_job - one DMA job
+ * @fence: signalled on completion; first member: freed with the fence
+ * @work: runs the job on the engine's queue
+ * @file: the open file that submitted it
+ * @engine: the engine it runs on
+ * @src: handle read, or NULL
+ * @dst: handle written, or NULL
+ * @src_offset: offset in @src
+ * @dst_offset: offset in @dst
+ * @len: bytes
+ * @op: XBUF_DMA_OP_*
+ * @pattern: FILL byte
+ * @checksum: CHECKSUM result
+ * @deps: fences to wait for before running
+ * @ndeps: number of @deps
+ */
+struct xbuf_job {
+	struct dma_fence fence;
+	struct work_struct work;
+	struct xbuf_dma_file *file;
+	struct xbuf_engine *engine;
+	struct xbuf_dma_handle *src;
+	struct xbuf_dma_handle *dst;
+	u64 src_offset;
+	u64 dst_offset;
+	u64 len;
+	u32 op;
+	u8 pattern;
+	u32 checksum;
+	struct dma_fence **deps;
+	unsigned int ndeps;
+};
+
+static const char *xbuf_job_driver_name(struct dma_fence *fence)
+{
+	return "xbuf_dma";
+}
+
+static const char *xbuf_job_timeline_name(struct dma_fence *fence)
+{
+	return container_of(fence, struct xbuf_job, fence)->engine->name;
+}
+
+/*
+ * A fence can outlive its job in any buffer's reservation object, and its
+ * ops live in this module: each fence holds a module reference.
+ */
+static void xbuf_job_fence_release(struct dma_fence *fence)
+{
+	BUILD_BUG_ON(offsetof(struct xbuf_job, fence) != 0);
+	dma_fence_free(fence);
+	module_put(THIS_MODULE);
+}
+
+static const struct dma_fence_ops xbuf_job_fence_ops = {
+	.get_driver_name = xbuf_job_driver_name,
+	.get_timeline_name = xbuf_job_timeline_name,
+	.release = xbuf_job_fence_release,
+};
+
+/* Checks that need no handle. */
+static int xbuf_job_check_args(const struct xbuf_dma_job *req)
+{
+	bool reads = req->op == XBUF_DMA_OP_COPY ||
+		     req->op == XBUF_DMA_OP_CHECKSUM;
+	bool writes = req->op == XBUF_DMA_OP_COPY ||
+		      req->op == XBUF_DMA_OP_FILL;
+
+	if (!reads && !writes)
+		return -EINVAL;
+	if (req->flags & ~XBUF_JOB_FLAGS || !req->len)
+		return -EINVAL;
+	if (req->op == XBUF_DMA_OP_CHECKSUM &&
+	    !(req->flags & XBUF_DMA_JOB_WAIT))
+		return -EINVAL;
+	if (req->op == XBUF_DMA_OP_FILL ? req->pattern > 0xff : req->pattern)
+		return -EINVAL;
+	/* Unused handles and offsets, outputs and reserved fields are 0. */
+	if ((!reads && (req->src || req->src_offset)) ||
+	    (!writes && (req->dst || req->dst_offset)))
+		return -EINVAL;
+	if (req->fence_fd || req->checksum || req->status || req->seqno ||
+	    req->reserved[0] || req->reserved[1])
+		return -EINVAL;
+	return 0;
+}
+
+/* Look up a handle mapped so the device may access it as @want allows. */
+static int xbuf_job_lookup(struct xbuf_dma_file *file, u32 id, u64 offset,
+			   u64 len, enum dma_data_direction want,
+			   struct xbuf_dma_handle **out)
+{
+	struct xbuf_dma_handle *handle = xa_load(&file->handles, id);
+	u64 end;
+
+	if (!handle)
+		return -ENOENT;
+	if (!handle->sgt)
+		return -ENXIO;
+	if (handle->dir != want && handle->dir != DMA_BIDIRECTIONAL)
+		return -EACCES;
+	if (check_add_overflow(offset, len, &end) ||
+	    end > min_t(u64, handle->dmabuf->size, handle->dma_len))
+		return -ERANGE;
+	*out = handle;
+	return 0;
+}
+
+static bool xbuf_job_overlaps(const struct xbuf_job *job)
+{
+	return job->src->dmabuf == job->dst->dmabuf &&
+	       job->src_offset < job->dst_offset + job->len &&
+	       job->dst_offset < job->src_offset + job->len;
+}
+
+/* Resolve the handles. Call with the file lock held. */
+static int xbuf_job_bind(struct xbuf_job *job, struct xbuf_dma_file *file,
+			 const struct xbuf_dma_job *req)
+{
+	int ret;
+
+	if (req->op != XBUF_DMA_OP_FILL) {
+		ret = xbuf_job_lookup(file, req->src, req->src_offset, req->len,
+				      DMA_TO_DEVICE, &job->src);
+		if (ret)
+			return ret;
+	}
+	if (req->op != XBUF_DMA_OP_CHECKSUM) {
+		ret = xbuf_job_lookup(file, req->dst, req->dst_offset, req->len,
+				      DMA_FROM_DEVICE, &job->dst);
+		if (ret)
+			return ret;
+	}
+	if (job->src && job->dst && xbuf_job_overlaps(job))
+		return -EINVAL;
+	return 0;
+}
+
+static void xbuf_job_hold(struct xbuf_dma_handle *handle)
+{
+	if (handle) {
+		kref_get(&handle->ref);
+		atomic_inc(&handle->jobs);
+	}
+}
+
+static void xbuf_job_release_handle(struct xbuf_dma_handle *handle)
+{
+	if (handle) {
+		atomic_dec(&handle->jobs);
+		xbuf_dma_handle_put(handle);
+	}
+}
+
+/*
+ * Lock the distinct reservation objects in @resv with one ww acquire
+ * context, backing off and retrying on -EDEADLK.
+ */
+static int xbuf_job_lock_resv(struct dma_resv **resv, unsigned int n,
+			      struct ww_acquire_ctx *ctx)
+{
+	int contended = -1, ret = 0;
+	unsigned int i, j;
+
+	ww_acquire_init(ctx, &reservation_ww_class);
+retry:
+	if (contended >= 0) {
+		ret = dma_resv_lock_slow_interruptible(resv[contended], ctx);
+		if (ret)
+			goto err_fini;
+	}
+	for (i = 0; i < n; i++) {
+		if (i == contended)
+			continue;
+		ret = dma_resv_lock_interruptible(resv[i], ctx);
+		if (!ret)
+			continue;
+		for (j = 0; j < i; j++)
+			if (j != contended)
+				dma_resv_unlock(resv[j]);
+		if (contended >= 0)
+			dma_resv_unlock(resv[contended]);
+		if (ret != -EDEADLK)
+			goto err_fini;
+		contended = i;
+		goto retry;
+	}
+	ww_acquire_done(ctx);
+	return 0;
+
+err_fini:
+	ww_acquire_fini(ctx);
+	return ret;
+}
+
+static int xbuf_job_add_deps(struct xbuf_job *job, struct dma_resv *resv,
+			     enum dma_resv_usage usage)
+{
+	struct dma_fence **fences, **all;
+	unsigned int n, i;
+	int ret;
+
+	ret = dma_resv_get_fences(resv, usage, &n, &fences);
+	if (ret || !n)
+		return ret;
+	all = krealloc_array(job->deps, job->ndeps + n, sizeof(*all),
+			     GFP_KERNEL);
+	if (!all) {
+		for (i = 0; i < n; i++)
+			dma_fence_put(fences[i]);
+		kfree(fences);
+		return -ENOMEM;
+	}
+	memcpy(all + job->ndeps, fences, n * sizeof(*fences));
+	kfree(fences);
+	job->deps = all;
+	job->ndeps += n;
+	return 0;
+}
+
+/*
+ * Collect the dependencies and add the job's fence to its buffers. Both
+ * happen under the reservation locks, so no fence slips in between.
+ */
+static int xbuf_job_publish(struct xbuf_job *job)
+{
+	struct dma_resv *src = job->src ? job->src->dmabuf->resv : NULL;
+	struct dma_resv *dst = job->dst ? job->dst->dmabuf->resv : NULL;
+	struct dma_resv *resv[2];
+	struct ww_acquire_ctx ctx;
+	unsigned int n = 0, i;
+	int ret;
+
+	if (src)
+		resv[n++] = src;
+	if (dst && dst != src)
+		resv[n++] = dst;
+	ret = xbuf_job_lock_resv(resv, n, &ctx);
+	if (ret)
+		return ret;
+
+	for (i = 0; i < n && !ret; i++)
+		ret = dma_resv_reserve_fences(resv[i], 1);
+	if (!ret && src)
+		ret = xbuf_job_add_deps(job, src, DMA_RESV_USAGE_WRITE);
+	if (!ret && dst)
+		ret = xbuf_job_add_deps(job, dst, DMA_RESV_USAGE_READ);
+	if (!ret) {
+		/* The destination's write also covers a source in it. */
+		if (src && src != dst)
+			dma_resv_add_fence(src, &job->fence,
+					   DMA_RESV_USAGE_READ);
+		if (dst)
+			dma_resv_add_fence(dst, &job->fence,
+					   DMA_RESV_USAGE_WRITE);
+	}
+
+	for (i = 0; i < n; i++)
+		dma_resv_unlock(resv[i]);
+	ww_acquire_fini(&ctx);
+	return ret;
+}
+
+static int xbuf_job_wait_deps(struct xbuf_job *job)
+{
+	unsigned int i;
+	int ret = 0;
+
+	for (i = 0; i < job->ndeps; i++) {
+		struct dma_fence *dep = job->deps[i];
+		long left;
+
+		if (!ret) {
+			left = dma_fence_wait_timeout(dep, false,
+						      XBUF_JOB_DEP_TIMEOUT);
+			if (left == 0)
+				ret = -ETIMEDOUT;
+			else if (left < 0)
+				ret = left;
+			else if (dep->error)
+				ret = dep->error;	/* input never made */
+		}
+		dma_fence_put(dep);
+	}
+	kfree(job->deps);
+	job->deps = NULL;
+	return ret;
+}
+
+static int xbuf_job_execute(struct xbuf_job *job)
+{
+	struct xbuf_engine *engine = job->engine;
+
+	switch (job->op) {
+	case XBUF_DMA_OP_COPY:
+		return xbuf_engine_copy(engine, job->dst->sgt, job->dst_offset,
+					job->src->sgt, job->src_offset,
+					job->len);
+	case XBUF_DMA_OP_FILL:
+		return xbuf_engine_fill(engine, job->dst->sgt, job->dst_offset,
+					job->len, job->pattern);
+	default:
+		return xbuf_engine_checksum(engine, job->src->sgt,
+					    job->src_offset, job->len,
+					    &job->checksum);
+	}
+}
+
+static void xbuf_job_work(struct work_struct *work)
+{
+	struct xbuf_job *job = container_of(work, struct xbuf_job, work);
+	struct xbuf_engine *engine = job->engine;
+	struct xbuf_dma_file *file = job->file;
+	int ret;
+
+	ret = xbuf_job_wait_deps(job);
+	if (!ret) {
+		ktime_t start = ktime_get();
+
+		ret = xbuf_job_execute(job);
+		atomic64_add(ktime_to_ns(ktime_sub(ktime_get(), start)),
+			     &engine->busy_ns);
+	}
+	if (ret) {
+		dma_fence_set_error(&job->fence, ret);
+		atomic64_inc(&engine->errors);
+	} else {
+		atomic64_add(job->len, &engine->bytes);
+	}
+	atomic64_inc(&engine->jobs);
+	dma_fence_signal(&job->fence);
+
+	xbuf_job_release_handle(job->src);
+	xbuf_job_release_handle(job->dst);
+	if (atomic_dec_and_test(&file->jobs))
+		wake_up(&file->idle);
+	xbuf_dma_file_put(file);
+	dma_fence_put(&job->fence);
+}
+
+/*
+ * Number, publish and queue the job as one step under the engine's submit
+ * lock, and hand it the references it runs with. Call with the file lock
+ * held. On success the queue holds a reference to the fence.
+ */
+static int xbuf_job_submit(struct xbuf_job *job, struct sync_file **sync)
+{
+	struct xbuf_engine *engine = job->engine;
+	int ret;
+
+	mutex_lock(&engine->submit_lock);
+	dma_fence_init(&job->fence, &xbuf_job_fence_ops, &engine->fence_lock,
+		       engine->fence_context, ++engine->fence_seqno);
+	__module_get(THIS_MODULE);
+	if (sync) {
+		*sync = sync_file_create(&job->fence);
+		if (!*sync) {
+			ret = -ENOMEM;
+			goto out_unlock;
+		}
+	}
+	ret = xbuf_job_publish(job);
+	if (ret) {
+		if (sync)
+			fput((*sync)->file);
+		goto out_unlock;
+	}
+
+	xbuf_job_hold(job->src);
+	xbuf_job_hold(job->dst);
+	atomic_inc(&job->file->jobs);
+	kref_get(&job->file->ref);
+	dma_fence_get(&job->fence);
+	queue_work(engine->wq, &job->work);
+out_unlock:
+	mutex_unlock(&engine->submit_lock);
+	return ret;
+}
+
+static int xbuf_job_create(struct xbuf_dma_file *file,
+			   const struct xbuf_dma_job *req,
+			   struct sync_file **sync, struct xbuf_job **out)
+{
+	struct xbuf_job *job;
+	int ret;
+
+	job = kzalloc(sizeof(*job), GFP_KERNEL);
+	if (!job)
+		return -ENOMEM;
+	INIT_WORK(&job->work, xbuf_job_work);
+	job->file = file;
+	job->engine = file->engine;
+	job->op = req->op;
+	job->src_offset = req->src_offset;
+	job->dst_offset = req->dst_offset;
+	job->len = req->len;
+	job->pattern = req->pattern;
+
+	mutex_lock(&file->lock);
+	ret = xbuf_job_bind(job, file, req);
+	if (ret) {
+		mutex_unlock(&file->lock);
+		kfree(job);
+		return ret;
+	}
+	ret = xbuf_job_submit(job, sync);
+	mutex_unlock(&file->lock);
+	if (ret) {
+		/* The fence never left: dropping it frees the job. */
+		dma_fence_put(&job->fence);
+		return ret;
+	}
+	*out = job;
+	return 0;
+}
+
+static int xbuf_job_wait(struct xbuf_job *job, struct xbuf_dma_job *req)
+{
+	long ret = dma_fence_wait(&job->fence, true);
+
+	/* Not -ERESTARTSYS: a restarted ioctl would submit the job twice. */
+	if (ret)
+		return -EINTR;
+	req->status = job->fence.error;
+	req->checksum = job->checksum;
+	return 0;
+}
+
+/**
+ * xbuf_dma_job_ioctl() - XBUF_DMA_IOC_JOB
+ * @file: the open file
+ * @arg: user pointer to &struct xbuf_dma_job
+ *
+ * Return: 0 once the job is queued (or, with XBUF_DMA_JOB_WAIT, complete),
+ * or a negative errno; see Documentation/userspace-api/xbuf.rst.
+ */
+long xbuf_dma_job_ioctl(struct xbuf_dma_file *file, void __user *arg)
+{
+	struct sync_file *sync = NULL;
+	struct xbuf_dma_job req;
+	struct xbuf_job *job;
+	int fd = -1, ret;
+
+	if (copy_from_user(&req, arg, sizeof(req)))
+		return -EFAULT;
+	ret = xbuf_job_check_args(&req);
+	if (ret)
+		return ret;
+
+	if (req.flags & XBUF_DMA_JOB_OUT_FENCE) {
+		fd = get_unused_fd_flags(O_CLOEXEC);
+		if (fd < 0)
+			return fd;
+	}
+	ret = xbuf_job_create(file, &req, fd >= 0 ? &sync : NULL, &job);
+	if (ret)
+		goto err_fd;
+
+	if (req.flags & XBUF_DMA_JOB_WAIT)
+		ret = xbuf_job_wait(job, &req);
+	req.seqno = job->fence.seqno;
+	req.fence_fd = fd;
+	dma_fence_put(&job->fence);
+	if (!ret && copy_to_user(arg, &req, sizeof(req)))
+		ret = -EFAULT;
+	if (ret)
+		goto err_sync;
+
+	if (sync)
+		fd_install(fd, sync->file);
+	return 0;
+
+err_sync:
+	if (sync)
+		fput(sync->file);
+err_fd:
+	if (fd >= 0)
+		put_unused_fd(fd);
+	return ret;
+}
