@@ -22,7 +22,7 @@ RESULTS := $(BUILD)/results
 KVER ?= $(shell . $(TOOLS)/common.sh && newest_kver)
 KDIR ?= /usr/src/linux-headers-$(KVER)
 HOSTCC ?= gcc
-KBUILD := $(MAKE) -C $(KDIR) M=$(MODDIR) CONFIG_XBUF_HEAP=m
+KBUILD := $(MAKE) -C $(KDIR) M=$(MODDIR) CONFIG_XBUF_HEAP=m CONFIG_XBUF_DMA=m
 
 # Files checkpatch and kernel-doc read. compat.h alone may compare kernel
 # versions: that is its job.
@@ -53,6 +53,7 @@ lint: modules
 	$(CHECKPATCH) --ignore LINUX_VERSION_CODE,CONSTANT_COMPARISON \
 		-f $(MODDIR)/compat.h
 	perl $(KSRC)/scripts/kernel-doc -none -Werror $(KSOURCES)
+	/usr/bin/python3 $(TOOLS)/rstcheck.py Documentation/*/xbuf.rst
 	@$(MAKE) --no-print-directory sparse
 
 # Rebuild every object under sparse; any sparse report fails.
@@ -81,23 +82,38 @@ selftests:
 
 demo:
 	mkdir -p $(BUILD)/tests
-	$(CC) -static -O2 -Wall -Wextra -o $(BUILD)/tests/xbuf-demo \
+	$(CC) -static -O2 -Wall -Wextra -I$(CURDIR)/include/uapi \
+		-o $(BUILD)/tests/xbuf-demo \
 		$(TOOLS)/xbuf-demo.c
 
+comma := ,
 STOCK = $(shell $(TOOLS)/stock-kernel.sh $(KVER))
 VM_MODULES := vgem vivid
 # Debian's kernel zeroes every page it allocates (INIT_ON_ALLOC_DEFAULT_ON),
 # which would hide a buffer that xbuf failed to zero: turn that off.
 VM_CMDLINE := init_on_alloc=0
 
-# $(1): job script, $(2): results directory name
+# $(1): job script, $(2): results directory name, $(3): kernel command
+# line, $(4): extra QEMU arguments
 define vm_boot
 	$(TOOLS)/initramfs.sh $(BUILD)/initramfs-$(2).cpio.gz $(STOCK) \
 		$(KVER) $(TOOLS)/guest/$(1) $(MODDIR) $(BUILD)/tests \
 		$(VM_MODULES)
-	$(TOOLS)/vm.sh $(STOCK)/boot/vmlinuz-$(KVER) \
-		$(BUILD)/initramfs-$(2).cpio.gz $(RESULTS)/$(2) $(VM_CMDLINE)
+	XBUF_QEMU_ARGS="$(4)" $(TOOLS)/vm.sh $(STOCK)/boot/vmlinuz-$(KVER) \
+		$(BUILD)/initramfs-$(2).cpio.gz $(RESULTS)/$(2) $(VM_CMDLINE) $(3)
 endef
+
+# The boots of `make check`, each running every kselftest:
+# - loopback: the software engine on direct-mapped memory;
+# - swiotlb: the same through bounce buffers (256 MiB of them), where a
+#   missing dma_sync shows up as wrong data;
+# - edu: QEMU's edu device. Without an IOMMU the 2 GiB guest needs more
+#   than edu's default 28 address bits, so both QEMU and the driver widen
+#   the mask to 32 bits;
+# - edu-iommu: the edu device behind an emulated Intel IOMMU, with its
+#   default 28-bit mask honoured through IOVAs.
+EDU_QEMU   := -device edu,dma_mask=0xffffffff
+IOMMU_QEMU := -device intel-iommu,intremap=off -device edu
 
 run: deps
 	@$(MAKE) --no-print-directory vm-run
@@ -112,7 +128,11 @@ check: deps
 
 vm-check: lint selftests
 	rm -rf $(RESULTS)
-	$(call vm_boot,check.sh,stock) || true
+	$(call vm_boot,check.sh,loopback,,) || true
+	$(call vm_boot,check.sh,swiotlb,swiotlb=131072$(comma)force,) || true
+	$(call vm_boot,check.sh,edu,xbuf_dma.edu_dma_bits=32,$(EDU_QEMU)) || true
+	$(call vm_boot,check.sh,edu-iommu,intel_iommu=on,$(IOMMU_QEMU)) || true
+	@grep -h '^xbuf-engine' $(RESULTS)/*/output.log || true
 	@$(TOOLS)/summary.sh $(RESULTS)
 
 clean:

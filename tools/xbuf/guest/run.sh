@@ -3,6 +3,7 @@
 # the demo's.
 
 modprobe xbuf_heap || exit 1
-echo "xbuf: loaded xbuf_heap; heap nodes:"
-ls -l /dev/dma_heap/
+modprobe xbuf_dma || exit 1
+echo "xbuf: loaded xbuf_heap and xbuf_dma; device nodes:"
+ls -l /dev/dma_heap/ /dev/xbuf_dma
 /xbuf/tests/xbuf-demo
