@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * debugfs: <debugfs>/xbuf_dma/engine, the engine in use and what it did.
+ * debugfs: <debugfs>/xbuf_dma/engine, the engine in use and what it did,
+ * and <debugfs>/xbuf_dma/fail_next: write N and the engine's next N copies
+ * fail with -EIO, to exercise error paths of the driver and its users.
  */
 
 #include <linux/debugfs.h>
@@ -21,6 +23,7 @@ static int xbuf_dma_engine_show(struct seq_file *s, void *unused)
 	seq_printf(s, "dma_mask: %#llx\n", dma_get_mask(engine->dev));
 	seq_printf(s, "iommu:    %s\n",
 		   device_iommu_mapped(engine->dev) ? "yes" : "no");
+	seq_printf(s, "attached: %d\n", atomic_read(&engine->attachments));
 	seq_printf(s, "jobs:     %lld\n",
 		   (long long)atomic64_read(&engine->jobs));
 	seq_printf(s, "errors:   %lld\n",
@@ -34,7 +37,7 @@ static int xbuf_dma_engine_show(struct seq_file *s, void *unused)
 DEFINE_SHOW_ATTRIBUTE(xbuf_dma_engine);
 
 /**
- * xbuf_dma_debugfs_init() - create <debugfs>/xbuf_dma/engine
+ * xbuf_dma_debugfs_init() - create <debugfs>/xbuf_dma/
  * @engine: the engine, alive until xbuf_dma_debugfs_exit()
  *
  * debugfs is optional: failures are not reported.
@@ -44,6 +47,8 @@ void xbuf_dma_debugfs_init(struct xbuf_engine *engine)
 	xbuf_dma_debugfs_root = debugfs_create_dir("xbuf_dma", NULL);
 	debugfs_create_file("engine", 0444, xbuf_dma_debugfs_root, engine,
 			    &xbuf_dma_engine_fops);
+	debugfs_create_atomic_t("fail_next", 0600, xbuf_dma_debugfs_root,
+				&engine->fail_next);
 }
 
 /**

@@ -55,6 +55,7 @@ static void xbuf_dma_handle_release(struct kref *ref)
 		xbuf_dma_handle_unmap(handle);
 	dma_buf_detach(handle->dmabuf, handle->attach);
 	dma_buf_put(handle->dmabuf);
+	atomic_dec(&handle->engine->attachments);
 	kfree(handle);
 }
 
@@ -122,6 +123,8 @@ static struct xbuf_dma_handle *xbuf_dma_handle_create(struct xbuf_dma_file *file
 		ret = PTR_ERR(handle->attach);
 		goto err_put;
 	}
+	handle->engine = file->engine;
+	atomic_inc(&handle->engine->attachments);
 	return handle;
 
 err_put:
@@ -273,6 +276,13 @@ static long xbuf_dma_ioctl(struct file *filp, unsigned int cmd,
 {
 	struct xbuf_dma_file *file = filp->private_data;
 	void __user *uarg = (void __user *)arg;
+
+	/* One layout for 32-bit and 64-bit callers: no implicit padding. */
+	BUILD_BUG_ON(sizeof(struct xbuf_dma_info) != 88);
+	BUILD_BUG_ON(sizeof(struct xbuf_dma_attach) != 32);
+	BUILD_BUG_ON(sizeof(struct xbuf_dma_handle_arg) != 8);
+	BUILD_BUG_ON(sizeof(struct xbuf_dma_map) != 40);
+	BUILD_BUG_ON(sizeof(struct xbuf_dma_job) != 80);
 
 	switch (cmd) {
 	case XBUF_DMA_IOC_INFO:

@@ -49,8 +49,10 @@
  * @op: XBUF_DMA_OP_*
  * @pattern: FILL byte
  * @checksum: CHECKSUM result
- * @deps: fences to wait for before running
+ * @deps: fences to wait for before running, those of @src first
  * @ndeps: number of @deps
+ * @nsrc_deps: how many of @deps are fences of @src
+ * @dep_error: error of a failed writer of @src seen at submission
  */
 struct xbuf_job {
 	struct dma_fence fence;
@@ -67,6 +69,8 @@ struct xbuf_job {
 	u32 checksum;
 	struct dma_fence **deps;
 	unsigned int ndeps;
+	unsigned int nsrc_deps;
+	int dep_error;
 };
 
 static const char *xbuf_job_driver_name(struct dma_fence *fence)
@@ -231,28 +235,37 @@ err_fini:
 	return ret;
 }
 
+/*
+ * Take the fences of @resv, up to @usage, that the job must wait for. The
+ * locked walk also sees signalled fences: a source whose recorded writer
+ * failed fails the job with that error, since its data was never made.
+ * Fences of a destination only order the job.
+ */
 static int xbuf_job_add_deps(struct xbuf_job *job, struct dma_resv *resv,
-			     enum dma_resv_usage usage)
+			     enum dma_resv_usage usage, bool source)
 {
-	struct dma_fence **fences, **all;
-	unsigned int n, i;
-	int ret;
+	struct dma_fence *fence, **deps;
+	struct dma_resv_iter cursor;
+	unsigned int n = 0;
 
-	ret = dma_resv_get_fences(resv, usage, &n, &fences);
-	if (ret || !n)
-		return ret;
-	all = krealloc_array(job->deps, job->ndeps + n, sizeof(*all),
-			     GFP_KERNEL);
-	if (!all) {
-		for (i = 0; i < n; i++)
-			dma_fence_put(fences[i]);
-		kfree(fences);
+	dma_resv_for_each_fence(&cursor, resv, usage, fence)
+		n++;
+	if (!n)
+		return 0;
+	deps = krealloc_array(job->deps, job->ndeps + n, sizeof(*deps),
+			      GFP_KERNEL);
+	if (!deps)
 		return -ENOMEM;
+	job->deps = deps;
+
+	dma_resv_for_each_fence(&cursor, resv, usage, fence) {
+		if (!dma_fence_is_signaled(fence))
+			job->deps[job->ndeps++] = dma_fence_get(fence);
+		else if (source && fence->error && !job->dep_error)
+			job->dep_error = fence->error;
 	}
-	memcpy(all + job->ndeps, fences, n * sizeof(*fences));
-	kfree(fences);
-	job->deps = all;
-	job->ndeps += n;
+	if (source)
+		job->nsrc_deps = job->ndeps;
 	return 0;
 }
 
@@ -280,9 +293,9 @@ static int xbuf_job_publish(struct xbuf_job *job)
 	for (i = 0; i < n && !ret; i++)
 		ret = dma_resv_reserve_fences(resv[i], 1);
 	if (!ret && src)
-		ret = xbuf_job_add_deps(job, src, DMA_RESV_USAGE_WRITE);
+		ret = xbuf_job_add_deps(job, src, DMA_RESV_USAGE_WRITE, true);
 	if (!ret && dst)
-		ret = xbuf_job_add_deps(job, dst, DMA_RESV_USAGE_READ);
+		ret = xbuf_job_add_deps(job, dst, DMA_RESV_USAGE_READ, false);
 	if (!ret) {
 		/* The destination's write also covers a source in it. */
 		if (src && src != dst)
@@ -299,14 +312,15 @@ static int xbuf_job_publish(struct xbuf_job *job)
 	return ret;
 }
 
+/* Wait for every dependency; a failed source dependency fails the job. */
 static int xbuf_job_wait_deps(struct xbuf_job *job)
 {
+	int ret = job->dep_error;
 	unsigned int i;
-	int ret = 0;
 
 	for (i = 0; i < job->ndeps; i++) {
 		struct dma_fence *dep = job->deps[i];
-		long left;
+		long left = 0;
 
 		if (!ret) {
 			left = dma_fence_wait_timeout(dep, false,
@@ -315,8 +329,8 @@ static int xbuf_job_wait_deps(struct xbuf_job *job)
 				ret = -ETIMEDOUT;
 			else if (left < 0)
 				ret = left;
-			else if (dep->error)
-				ret = dep->error;	/* input never made */
+			else if (i < job->nsrc_deps && dep->error)
+				ret = dep->error;
 		}
 		dma_fence_put(dep);
 	}

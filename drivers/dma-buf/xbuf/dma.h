@@ -49,6 +49,8 @@ struct xbuf_engine_ops {
  * @fence_context: dma_fence context of the engine's jobs
  * @fence_seqno: last sequence number handed out
  * @fence_lock: lock of every fence of the engine
+ * @attachments: handles alive, over every open file
+ * @fail_next: the next this many engine copies fail with -EIO (debugfs)
  * @jobs: jobs completed
  * @errors: jobs that failed
  * @bytes: bytes the engine moved for completed jobs
@@ -71,6 +73,8 @@ struct xbuf_engine {
 	u64 fence_seqno;
 	spinlock_t fence_lock; /* dma_fence.lock of every job fence */
 
+	atomic_t attachments;
+	atomic_t fail_next;
 	atomic64_t jobs;
 	atomic64_t errors;
 	atomic64_t bytes;
@@ -98,6 +102,7 @@ struct xbuf_dma_file {
 /**
  * struct xbuf_dma_handle - a dma-buf attached to the engine's device
  * @ref: the handle table and every job using it hold one
+ * @engine: the engine whose device the buffer is attached to
  * @dmabuf: the buffer
  * @attach: its attachment to the engine's device
  * @sgt: the DMA mapping, or NULL while unmapped
@@ -107,6 +112,7 @@ struct xbuf_dma_file {
  */
 struct xbuf_dma_handle {
 	struct kref ref;
+	struct xbuf_engine *engine;
 	struct dma_buf *dmabuf;
 	struct dma_buf_attachment *attach;
 	struct sg_table *sgt;

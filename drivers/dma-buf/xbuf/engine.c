@@ -109,6 +109,15 @@ static void xbuf_cursor_advance(struct xbuf_dma_cursor *c, u64 n)
 	}
 }
 
+/* One engine copy, unless an injected failure is pending. */
+static int xbuf_engine_copy_one(struct xbuf_engine *engine, dma_addr_t dst,
+				dma_addr_t src, size_t len)
+{
+	if (atomic_dec_if_positive(&engine->fail_next) >= 0)
+		return -EIO;
+	return engine->ops->copy(engine, dst, src, len);
+}
+
 /**
  * xbuf_engine_copy() - copy between two mapped tables
  * @engine: the engine
@@ -133,8 +142,8 @@ int xbuf_engine_copy(struct xbuf_engine *engine, struct sg_table *dst,
 		int ret;
 
 		n = min_t(u64, n, engine->max_copy);
-		ret = engine->ops->copy(engine, xbuf_cursor_addr(&d),
-					xbuf_cursor_addr(&s), n);
+		ret = xbuf_engine_copy_one(engine, xbuf_cursor_addr(&d),
+					   xbuf_cursor_addr(&s), n);
 		if (ret)
 			return ret;
 		xbuf_cursor_advance(&d, n);
@@ -171,8 +180,8 @@ int xbuf_engine_fill(struct xbuf_engine *engine, struct sg_table *dst,
 			     (u64)xbuf_scratch_chunk(engine));
 		int ret;
 
-		ret = engine->ops->copy(engine, xbuf_cursor_addr(&d),
-					engine->scratch_dma, n);
+		ret = xbuf_engine_copy_one(engine, xbuf_cursor_addr(&d),
+					   engine->scratch_dma, n);
 		if (ret)
 			return ret;
 		xbuf_cursor_advance(&d, n);
@@ -203,8 +212,8 @@ int xbuf_engine_checksum(struct xbuf_engine *engine, struct sg_table *src,
 			     (u64)xbuf_scratch_chunk(engine));
 		int ret;
 
-		ret = engine->ops->copy(engine, engine->scratch_dma,
-					xbuf_cursor_addr(&s), n);
+		ret = xbuf_engine_copy_one(engine, engine->scratch_dma,
+					   xbuf_cursor_addr(&s), n);
 		if (ret)
 			return ret;
 		sum = crc32_le(sum, engine->scratch, n);
