@@ -625,4 +625,67 @@ TEST_F(errors, every_request_errno)
 	buf_free(&dst);
 }
 
+#define FAIL_NEXT	"/sys/kernel/debug/xbuf_dma/fail_next"
+
+static int fail_next(int n)
+{
+	FILE *f = fopen(FAIL_NEXT, "w");
+	int ret;
+
+	if (!f)
+		return -errno;
+	ret = fprintf(f, "%d\n", n) < 0;
+	return fclose(f) || ret ? -EIO : 0;
+}
+
+/* An engine failure reaches the job's status, its fence and its dependents. */
+TEST_F(errors, engine_failure_sets_fence_error)
+{
+	struct sync_file_info info = { 0 };
+	struct pollfd pfd = { .events = POLLIN };
+	struct buf a, b, c;
+	int ha, hb, hc, fence;
+
+	if (access(FAIL_NEXT, W_OK))
+		SKIP(return, "%s: %s", FAIL_NEXT, strerror(errno));
+	ASSERT_EQ(0, buf_new(&a, self->heap_fd, -1, 16 * 1024));
+	ASSERT_EQ(0, buf_new(&b, self->heap_fd, -1, 16 * 1024));
+	ASSERT_EQ(0, buf_new(&c, self->heap_fd, -1, 16 * 1024));
+	ha = dma_attach_map(self->dma_fd, a.fd, XBUF_DMA_TO_DEVICE);
+	hb = dma_attach_map(self->dma_fd, b.fd, XBUF_DMA_BIDIRECTIONAL);
+	hc = dma_attach_map(self->dma_fd, c.fd, XBUF_DMA_FROM_DEVICE);
+	ASSERT_LT(0, ha);
+	ASSERT_LT(0, hb);
+	ASSERT_LT(0, hc);
+
+	/* Waited for: the ioctl succeeds, the job's status is the error. */
+	ASSERT_EQ(0, fail_next(1));
+	EXPECT_EQ(-EIO, dma_copy(self->dma_fd, hb, 0, ha, 0, 4096,
+				 XBUF_DMA_JOB_WAIT));
+
+	/*
+	 * Asynchronous: the first job fails; the second, reading its
+	 * output, fails with the same error without running; the second's
+	 * sync_file reports it.
+	 */
+	ASSERT_EQ(0, fail_next(1));
+	ASSERT_EQ(0, dma_copy(self->dma_fd, hb, 0, ha, 0, 4096, 0));
+	fence = dma_copy(self->dma_fd, hc, 0, hb, 0, 4096,
+			 XBUF_DMA_JOB_OUT_FENCE);
+	ASSERT_LE(0, fence);
+	pfd.fd = fence;
+	ASSERT_EQ(1, poll(&pfd, 1, 60000));
+	ASSERT_EQ(0, ioctl(fence, SYNC_IOC_FILE_INFO, &info));
+	EXPECT_EQ(-EIO, info.status);
+	close(fence);
+
+	/* No failure left pending: the engine works again. */
+	EXPECT_EQ(0, dma_copy(self->dma_fd, hb, 0, ha, 0, 4096,
+			      XBUF_DMA_JOB_WAIT));
+	ASSERT_EQ(0, fail_next(0));
+	buf_free(&a);
+	buf_free(&b);
+	buf_free(&c);
+}
+
 TEST_HARNESS_MAIN
