@@ -132,7 +132,10 @@ vm-check: lint selftests
 	$(call vm_boot,check.sh,swiotlb,swiotlb=131072$(comma)force,) || true
 	$(call vm_boot,check.sh,edu,xbuf_dma.edu_dma_bits=32,$(EDU_QEMU)) || true
 	$(call vm_boot,check.sh,edu-iommu,intel_iommu=on,$(IOMMU_QEMU)) || true
-	@grep -h '^xbuf-engine' $(RESULTS)/*/output.log || true
+	@for r in $(RESULTS)/*/; do \
+		sed -n "s|^xbuf-engine|$$(basename $$r) boot: engine|p" \
+			$$r/output.log; \
+	done
 	@$(TOOLS)/summary.sh $(RESULTS)
 
 clean:

@@ -167,6 +167,23 @@ static int xbuf_dma_attach(struct xbuf_dma_file *file, void __user *arg)
 	return 0;
 }
 
+/*
+ * The handle named in @arg for detach or unmap: it must exist (-ENOENT)
+ * and no job may be using it (-EBUSY). Call with the file lock held.
+ */
+static struct xbuf_dma_handle *
+xbuf_dma_idle_handle(struct xbuf_dma_file *file,
+		     const struct xbuf_dma_handle_arg *req)
+{
+	struct xbuf_dma_handle *handle = xa_load(&file->handles, req->handle);
+
+	if (!handle)
+		return ERR_PTR(-ENOENT);
+	if (atomic_read(&handle->jobs))
+		return ERR_PTR(-EBUSY);
+	return handle;
+}
+
 static int xbuf_dma_copy_handle(struct xbuf_dma_handle_arg *req,
 				void __user *arg)
 {
@@ -177,8 +194,8 @@ static int xbuf_dma_copy_handle(struct xbuf_dma_handle_arg *req,
 
 static int xbuf_dma_detach(struct xbuf_dma_file *file, void __user *arg)
 {
-	struct xbuf_dma_handle *handle;
 	struct xbuf_dma_handle_arg req;
+	struct xbuf_dma_handle *handle;
 	int ret;
 
 	ret = xbuf_dma_copy_handle(&req, arg);
@@ -186,18 +203,15 @@ static int xbuf_dma_detach(struct xbuf_dma_file *file, void __user *arg)
 		return ret;
 
 	mutex_lock(&file->lock);
-	handle = xa_load(&file->handles, req.handle);
-	if (!handle)
-		ret = -ENOENT;
-	else if (atomic_read(&handle->jobs))
-		ret = -EBUSY;
-	else
+	handle = xbuf_dma_idle_handle(file, &req);
+	if (!IS_ERR(handle))
 		xa_erase(&file->handles, req.handle);
 	mutex_unlock(&file->lock);
 
-	if (!ret)
-		xbuf_dma_handle_put(handle);
-	return ret;
+	if (IS_ERR(handle))
+		return PTR_ERR(handle);
+	xbuf_dma_handle_put(handle);
+	return 0;
 }
 
 static int xbuf_dma_map(struct xbuf_dma_file *file, void __user *arg)
@@ -249,8 +263,8 @@ out_unlock:
 
 static int xbuf_dma_unmap(struct xbuf_dma_file *file, void __user *arg)
 {
-	struct xbuf_dma_handle *handle;
 	struct xbuf_dma_handle_arg req;
+	struct xbuf_dma_handle *handle;
 	int ret;
 
 	ret = xbuf_dma_copy_handle(&req, arg);
@@ -258,13 +272,11 @@ static int xbuf_dma_unmap(struct xbuf_dma_file *file, void __user *arg)
 		return ret;
 
 	mutex_lock(&file->lock);
-	handle = xa_load(&file->handles, req.handle);
-	if (!handle)
-		ret = -ENOENT;
+	handle = xbuf_dma_idle_handle(file, &req);
+	if (IS_ERR(handle))
+		ret = PTR_ERR(handle);
 	else if (!handle->sgt)
 		ret = -ENXIO;
-	else if (atomic_read(&handle->jobs))
-		ret = -EBUSY;
 	else
 		xbuf_dma_handle_unmap(handle);
 	mutex_unlock(&file->lock);

@@ -24,6 +24,7 @@
 #include <linux/xbuf.h>
 
 #include "../kselftest_harness.h"
+#include "xbuf_drm.h"
 #include "xbuf_util.h"
 
 #define MIB	(1024UL * 1024)
@@ -105,27 +106,6 @@ struct buf {
 	size_t size;
 	uint8_t *map;
 };
-
-static int drm_open_vgem(void)
-{
-	char path[32], name[32];
-	int i, fd;
-
-	for (i = 0; i < 16; i++) {
-		struct drm_version v = { .name = name,
-					 .name_len = sizeof(name) - 1 };
-
-		snprintf(path, sizeof(path), "/dev/dri/card%d", i);
-		fd = open(path, O_RDWR | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		memset(name, 0, sizeof(name));
-		if (!ioctl(fd, DRM_IOCTL_VERSION, &v) && !strcmp(name, "vgem"))
-			return fd;
-		close(fd);
-	}
-	return -1;
-}
 
 /* A vgem dumb buffer exported as a dma-buf; the fd or -errno. */
 static int vgem_alloc(int drm_fd, size_t size)
@@ -244,7 +224,7 @@ FIXTURE_SETUP(dma)
 		SKIP(return, "/dev/dma_heap/xbuf: %s",
 		     strerror(-self->heap_fd));
 	if (!strcmp(variant->exporter, "vgem")) {
-		self->drm_fd = drm_open_vgem();
+		self->drm_fd = drm_open_driver("vgem");
 		if (self->drm_fd < 0)
 			SKIP(return, "no vgem DRM device (modprobe vgem)");
 		self->max_buffer = 16 * MIB;

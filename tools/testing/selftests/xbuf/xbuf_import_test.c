@@ -26,31 +26,10 @@
 #include <linux/videodev2.h>
 
 #include "../kselftest_harness.h"
+#include "xbuf_drm.h"
 #include "xbuf_util.h"
 
 #define DMA_BUF_BUFINFO	"/sys/kernel/debug/dma_buf/bufinfo"
-
-/* Open the DRM card whose driver is @driver; -1 if there is none. */
-static int drm_open_driver(const char *driver)
-{
-	char path[64], name[64];
-	int i, fd;
-
-	for (i = 0; i < 16; i++) {
-		struct drm_version v = { .name = name,
-					 .name_len = sizeof(name) - 1 };
-
-		snprintf(path, sizeof(path), "/dev/dri/card%d", i);
-		fd = open(path, O_RDWR | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		memset(name, 0, sizeof(name));
-		if (!ioctl(fd, DRM_IOCTL_VERSION, &v) && !strcmp(name, driver))
-			return fd;
-		close(fd);
-	}
-	return -1;
-}
 
 /*
  * Count the devices attached to the dma-buf named @buf_name in the core's
