@@ -186,12 +186,17 @@ static void xbuf_job_hold(struct xbuf_dma_handle *handle)
 	}
 }
 
-static void xbuf_job_release_handle(struct xbuf_dma_handle *handle)
+/* The job no longer uses the mapping: unmap and detach may go ahead. */
+static void xbuf_job_idle_handle(struct xbuf_dma_handle *handle)
 {
-	if (handle) {
+	if (handle)
 		atomic_dec(&handle->jobs);
+}
+
+static void xbuf_job_put_handle(struct xbuf_dma_handle *handle)
+{
+	if (handle)
 		xbuf_dma_handle_put(handle);
-	}
 }
 
 /*
@@ -380,10 +385,18 @@ static void xbuf_job_work(struct work_struct *work)
 		atomic64_add(job->len, &engine->bytes);
 	}
 	atomic64_inc(&engine->jobs);
+
+	/*
+	 * Whoever sees the fence signalled may detach at once: drop the
+	 * in-flight counts first. The references keep the handles alive
+	 * until the end of this function.
+	 */
+	xbuf_job_idle_handle(job->src);
+	xbuf_job_idle_handle(job->dst);
 	dma_fence_signal(&job->fence);
 
-	xbuf_job_release_handle(job->src);
-	xbuf_job_release_handle(job->dst);
+	xbuf_job_put_handle(job->src);
+	xbuf_job_put_handle(job->dst);
 	if (atomic_dec_and_test(&file->jobs))
 		wake_up(&file->idle);
 	xbuf_dma_file_put(file);
