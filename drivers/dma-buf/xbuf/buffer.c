@@ -142,11 +142,11 @@ int xbuf_sgt_dup(struct sg_table *dst, const struct sg_table *src,
 /*
  * Pages of a write-combine buffer were zeroed through the cacheable kernel
  * mapping. Push those lines out to memory once, through the DMA API on the
- * heap's own device, so that no stale cache line ever shadows the buffer.
+ * module's own device, so that no stale cache line ever shadows the buffer.
  */
 static int xbuf_buffer_clean_cache(struct xbuf_buffer *buf)
 {
-	struct device *dev = buf->heap->misc.this_device;
+	struct device *dev = buf->heap->dma_dev;
 	struct sg_table table;
 	int ret;
 

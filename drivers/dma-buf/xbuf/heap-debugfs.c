@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * debugfs: <debugfs>/xbuf/heaps, one line per heap with its live buffers,
- * the bytes they hold and the largest buffer it can currently provide.
+ * the bytes they hold and the largest buffer it can currently provide;
+ * <debugfs>/xbuf/registration, "misc" or "dma-heap": who provides the
+ * device nodes and their ioctl.
  */
 
 #include <linux/debugfs.h>
@@ -31,6 +33,13 @@ static int xbuf_heaps_show(struct seq_file *s, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(xbuf_heaps);
 
+static int xbuf_registration_show(struct seq_file *s, void *unused)
+{
+	seq_printf(s, "%s\n", xbuf_heap_registration());
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(xbuf_registration);
+
 /**
  * xbuf_debugfs_init() - create the debugfs files of the heaps
  * @heaps: the heaps, alive until xbuf_debugfs_exit()
@@ -45,6 +54,8 @@ void xbuf_debugfs_init(struct xbuf_heap *heaps, unsigned int count)
 	xbuf_debugfs_root = debugfs_create_dir("xbuf", NULL);
 	debugfs_create_file("heaps", 0444, xbuf_debugfs_root, NULL,
 			    &xbuf_heaps_fops);
+	debugfs_create_file("registration", 0444, xbuf_debugfs_root, NULL,
+			    &xbuf_registration_fops);
 }
 
 /**

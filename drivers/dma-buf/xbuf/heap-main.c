@@ -4,8 +4,11 @@
  * xbuf-uncached, speaking the upstream dma-heap ABI.
  */
 
+#include <linux/dma-mapping.h>
+#include <linux/err.h>
 #include <linux/kernel.h>
 #include <linux/module.h>
+#include <linux/platform_device.h>
 
 #include "compat.h"
 #include "heap.h"
@@ -16,6 +19,28 @@ static struct xbuf_heap xbuf_heaps[] = {
 	{ .name = "xbuf-uncached", .ops = &xbuf_sg_heap_ops,
 	  .write_combine = true },
 };
+
+/* A DMA-capable device of the module's own, for cache maintenance. */
+static struct platform_device *xbuf_heap_pdev;
+
+static int xbuf_heap_dma_dev_create(void)
+{
+	struct device *dev;
+	int ret;
+
+	xbuf_heap_pdev = platform_device_register_simple("xbuf-heap",
+							 PLATFORM_DEVID_NONE,
+							 NULL, 0);
+	if (IS_ERR(xbuf_heap_pdev))
+		return PTR_ERR(xbuf_heap_pdev);
+	dev = &xbuf_heap_pdev->dev;
+	ret = dma_coerce_mask_and_coherent(dev, DMA_BIT_MASK(64));
+	if (!ret)
+		ret = dma_set_max_seg_size(dev, UINT_MAX);
+	if (ret)
+		platform_device_unregister(xbuf_heap_pdev);
+	return ret;
+}
 
 static void xbuf_unregister_first(unsigned int count)
 {
@@ -28,15 +53,21 @@ static int __init xbuf_heap_init(void)
 	unsigned int i;
 	int ret;
 
+	ret = xbuf_heap_dma_dev_create();
+	if (ret)
+		return ret;
 	for (i = 0; i < ARRAY_SIZE(xbuf_heaps); i++) {
+		xbuf_heaps[i].dma_dev = &xbuf_heap_pdev->dev;
 		ret = xbuf_heap_register(&xbuf_heaps[i]);
 		if (ret) {
 			pr_err("xbuf: cannot register heap %s: %d\n",
 			       xbuf_heaps[i].name, ret);
 			xbuf_unregister_first(i);
+			platform_device_unregister(xbuf_heap_pdev);
 			return ret;
 		}
 	}
+	pr_info("xbuf: heaps registered (%s nodes)\n", xbuf_heap_registration());
 	xbuf_debugfs_init(xbuf_heaps, ARRAY_SIZE(xbuf_heaps));
 	return 0;
 }
@@ -45,6 +76,7 @@ static void __exit xbuf_heap_exit(void)
 {
 	xbuf_debugfs_exit();
 	xbuf_unregister_first(ARRAY_SIZE(xbuf_heaps));
+	platform_device_unregister(xbuf_heap_pdev);
 }
 
 module_init(xbuf_heap_init);

@@ -6,11 +6,12 @@
  *
  * The nodes are misc devices: their class is "misc", not "dma_heap", so a
  * kernel that has the dma-heap framework carries both without a clash.
+ * (Built into such a kernel, xbuf registers with the framework instead:
+ * heap-dma-heap.c.)
  */
 
 #include <linux/dma-buf.h>
 #include <linux/dma-heap.h>
-#include <linux/dma-mapping.h>
 #include <linux/fcntl.h>
 #include <linux/file.h>
 #include <linux/fs.h>
@@ -20,6 +21,16 @@
 #include <uapi/linux/dma-heap.h>
 
 #include "heap.h"
+
+/**
+ * xbuf_heap_registration() - who provides the heaps' device nodes
+ *
+ * Return: "misc".
+ */
+const char *xbuf_heap_registration(void)
+{
+	return "misc";
+}
 
 /*
  * Allocate, then publish: the fd is reserved first, the result copied to
@@ -59,19 +70,18 @@ static int xbuf_heap_alloc(struct xbuf_heap *heap,
 
 /*
  * Callers built against an older or newer struct dma_heap_allocation_data
- * encode its size in @cmd. Fields the caller lacks read as zero; fields
- * this kernel lacks must be zero (-E2BIG otherwise, as copy_struct_from_user()
- * reports); the caller's own size is copied back.
+ * encode its size in @cmd. As the dma-heap framework does, fields the
+ * caller lacks read as zero, bytes this kernel does not know are ignored,
+ * and only the fields both know are copied back.
  */
 static long xbuf_heap_ioctl(struct file *file, unsigned int cmd,
 			    unsigned long arg)
 {
 	struct xbuf_heap *heap = container_of(file->private_data,
 					      struct xbuf_heap, misc);
-	struct dma_heap_allocation_data data;
+	struct dma_heap_allocation_data data = { };
 	void __user *udata = (void __user *)arg;
 	size_t usize = _IOC_SIZE(cmd);
-	int ret;
 
 	if (_IOC_TYPE(cmd) != _IOC_TYPE(DMA_HEAP_IOCTL_ALLOC) ||
 	    _IOC_NR(cmd) != _IOC_NR(DMA_HEAP_IOCTL_ALLOC) ||
@@ -81,9 +91,8 @@ static long xbuf_heap_ioctl(struct file *file, unsigned int cmd,
 	if (usize < offsetofend(struct dma_heap_allocation_data, fd))
 		return -EINVAL;
 
-	ret = copy_struct_from_user(&data, sizeof(data), udata, usize);
-	if (ret)
-		return ret;
+	if (copy_from_user(&data, udata, min(usize, sizeof(data))))
+		return -EFAULT;
 	return xbuf_heap_alloc(heap, &data, udata, usize);
 }
 
@@ -103,9 +112,6 @@ static const struct file_operations xbuf_heap_fops = {
  */
 int xbuf_heap_register(struct xbuf_heap *heap)
 {
-	struct device *dev;
-	int ret;
-
 	snprintf(heap->nodename, sizeof(heap->nodename), "dma_heap/%s",
 		 heap->name);
 	heap->misc.minor = MISC_DYNAMIC_MINOR;
@@ -113,18 +119,7 @@ int xbuf_heap_register(struct xbuf_heap *heap)
 	heap->misc.nodename = heap->nodename;
 	heap->misc.fops = &xbuf_heap_fops;
 
-	ret = misc_register(&heap->misc);
-	if (ret)
-		return ret;
-
-	/* The node's device cleans caches of write-combine buffers. */
-	dev = heap->misc.this_device;
-	ret = dma_coerce_mask_and_coherent(dev, DMA_BIT_MASK(64));
-	if (ret) {
-		misc_deregister(&heap->misc);
-		return ret;
-	}
-	return 0;
+	return misc_register(&heap->misc);
 }
 
 /**

@@ -36,7 +36,10 @@ struct xbuf_heap_ops {
  * @ops: page allocator
  * @write_combine: CPU mappings are write-combined and device mappings skip
  *	cache maintenance
- * @misc: the character device userspace allocates through
+ * @dma_dev: device through which caches of write-combine buffers are
+ *	cleaned
+ * @misc: the character device userspace allocates through, unless the
+ *	dma-heap framework provides it
  * @nodename: "dma_heap/<name>", the devtmpfs path of @misc
  * @buffers: live buffers
  * @bytes: bytes held by live buffers
@@ -45,6 +48,7 @@ struct xbuf_heap {
 	const char *name;
 	const struct xbuf_heap_ops *ops;
 	bool write_combine;
+	struct device *dma_dev;
 	struct miscdevice misc;
 	char nodename[32];
 	atomic_t buffers;
@@ -85,6 +89,7 @@ struct dma_buf *xbuf_buffer_export(struct xbuf_heap *heap, u64 len,
 void xbuf_buffer_free(struct xbuf_buffer *buf);
 int xbuf_buffer_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma);
 
+const char *xbuf_heap_registration(void);
 int xbuf_heap_register(struct xbuf_heap *heap);
 void xbuf_heap_unregister(struct xbuf_heap *heap);
 

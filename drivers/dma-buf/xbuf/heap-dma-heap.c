@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Registration through the kernel's dma-heap framework, used when
+ * xbuf_heap is built in and the framework is there: the framework owns
+ * /dev/dma_heap/<name> and its ioctl, xbuf only allocates. A heap added
+ * to the framework can never be removed, which is why a loadable
+ * xbuf_heap keeps its own device nodes (heap.c) instead.
+ */
+
+#include <linux/dma-buf.h>
+#include <linux/dma-heap.h>
+#include <linux/err.h>
+
+#include "heap.h"
+
+/**
+ * xbuf_heap_registration() - who provides the heaps' device nodes
+ *
+ * Return: "dma-heap".
+ */
+const char *xbuf_heap_registration(void)
+{
+	return "dma-heap";
+}
+
+static struct dma_buf *xbuf_heap_allocate(struct dma_heap *dma_heap,
+					  unsigned long len,
+					  unsigned long fd_flags,
+					  unsigned long heap_flags)
+{
+	/* The framework checked the flags and page-aligned len. */
+	return xbuf_buffer_export(dma_heap_get_drvdata(dma_heap), len,
+				  fd_flags);
+}
+
+static const struct dma_heap_ops xbuf_heap_ops = {
+	.allocate = xbuf_heap_allocate,
+};
+
+/**
+ * xbuf_heap_register() - add @heap to the dma-heap framework
+ * @heap: heap with @name, @ops and @write_combine set
+ *
+ * Return: 0 or the error of dma_heap_add().
+ */
+int xbuf_heap_register(struct xbuf_heap *heap)
+{
+	struct dma_heap_export_info info = {
+		.name = heap->name,
+		.ops = &xbuf_heap_ops,
+		.priv = heap,
+	};
+
+	return PTR_ERR_OR_ZERO(dma_heap_add(&info));
+}
+
+/**
+ * xbuf_heap_unregister() - nothing: the framework cannot remove a heap
+ * @heap: a registered heap
+ */
+void xbuf_heap_unregister(struct xbuf_heap *heap)
+{
+}
