@@ -100,6 +100,23 @@ static inline int heap_stats(const char *name, struct heap_stats *st)
 	return ret;
 }
 
+/*
+ * Who provides the heap nodes: "misc" (xbuf's own) or "dma-heap" (the
+ * kernel's framework). Empty when unknown.
+ */
+static inline void heap_registration(char *out, size_t len)
+{
+	FILE *f = fopen("/sys/kernel/debug/xbuf/registration", "r");
+
+	out[0] = 0;
+	if (f) {
+		if (!fgets(out, (int)len, f))
+			out[0] = 0;
+		out[strcspn(out, "\n")] = 0;
+		fclose(f);
+	}
+}
+
 /* Write a module parameter of xbuf_heap; 0 or -errno. */
 static inline int heap_param_set(const char *param, unsigned long value)
 {
