@@ -186,17 +186,18 @@ static void xbuf_job_hold(struct xbuf_dma_handle *handle)
 	}
 }
 
-/* The job no longer uses the mapping: unmap and detach may go ahead. */
-static void xbuf_job_idle_handle(struct xbuf_dma_handle *handle)
+/*
+ * The job is done with the mapping. Its reference goes first: while the
+ * job is counted in @jobs, detach is refused and the handle table keeps a
+ * reference of its own, so this put is never the last, and the detach
+ * that follows the count's drop always unmaps before it returns.
+ */
+static void xbuf_job_release_handle(struct xbuf_dma_handle *handle)
 {
-	if (handle)
-		atomic_dec(&handle->jobs);
-}
-
-static void xbuf_job_put_handle(struct xbuf_dma_handle *handle)
-{
-	if (handle)
+	if (handle) {
 		xbuf_dma_handle_put(handle);
+		atomic_dec(&handle->jobs);
+	}
 }
 
 /*
@@ -274,6 +275,14 @@ static int xbuf_job_add_deps(struct xbuf_job *job, struct dma_resv *resv,
 	return 0;
 }
 
+static void xbuf_job_put_deps(struct xbuf_job *job)
+{
+	while (job->ndeps)
+		dma_fence_put(job->deps[--job->ndeps]);
+	kfree(job->deps);
+	job->deps = NULL;
+}
+
 /*
  * Collect the dependencies and add the job's fence to its buffers. Both
  * happen under the reservation locks, so no fence slips in between.
@@ -295,12 +304,16 @@ static int xbuf_job_publish(struct xbuf_job *job)
 	if (ret)
 		return ret;
 
-	for (i = 0; i < n && !ret; i++)
-		ret = dma_resv_reserve_fences(resv[i], 1);
-	if (!ret && src)
+	/*
+	 * Dependencies first: reserving a slot may reallocate the fence
+	 * list, which drops signalled fences, a failed writer among them.
+	 */
+	if (src)
 		ret = xbuf_job_add_deps(job, src, DMA_RESV_USAGE_WRITE, true);
 	if (!ret && dst)
 		ret = xbuf_job_add_deps(job, dst, DMA_RESV_USAGE_READ, false);
+	for (i = 0; i < n && !ret; i++)
+		ret = dma_resv_reserve_fences(resv[i], 1);
 	if (!ret) {
 		/* The destination's write also covers a source in it. */
 		if (src && src != dst)
@@ -314,6 +327,8 @@ static int xbuf_job_publish(struct xbuf_job *job)
 	for (i = 0; i < n; i++)
 		dma_resv_unlock(resv[i]);
 	ww_acquire_fini(&ctx);
+	if (ret)
+		xbuf_job_put_deps(job);
 	return ret;
 }
 
@@ -323,24 +338,19 @@ static int xbuf_job_wait_deps(struct xbuf_job *job)
 	int ret = job->dep_error;
 	unsigned int i;
 
-	for (i = 0; i < job->ndeps; i++) {
+	for (i = 0; i < job->ndeps && !ret; i++) {
 		struct dma_fence *dep = job->deps[i];
-		long left = 0;
+		long left;
 
-		if (!ret) {
-			left = dma_fence_wait_timeout(dep, false,
-						      XBUF_JOB_DEP_TIMEOUT);
-			if (left == 0)
-				ret = -ETIMEDOUT;
-			else if (left < 0)
-				ret = left;
-			else if (i < job->nsrc_deps && dep->error)
-				ret = dep->error;
-		}
-		dma_fence_put(dep);
+		left = dma_fence_wait_timeout(dep, false, XBUF_JOB_DEP_TIMEOUT);
+		if (left == 0)
+			ret = -ETIMEDOUT;
+		else if (left < 0)
+			ret = left;
+		else if (i < job->nsrc_deps && dep->error)
+			ret = dep->error;
 	}
-	kfree(job->deps);
-	job->deps = NULL;
+	xbuf_job_put_deps(job);
 	return ret;
 }
 
@@ -387,16 +397,13 @@ static void xbuf_job_work(struct work_struct *work)
 	atomic64_inc(&engine->jobs);
 
 	/*
-	 * Whoever sees the fence signalled may detach at once: drop the
-	 * in-flight counts first. The references keep the handles alive
-	 * until the end of this function.
+	 * Whoever sees the fence signalled may detach at once, and a detach
+	 * must unmap before it returns: let go of the handles first, so
+	 * that the job's reference is never the last one.
 	 */
-	xbuf_job_idle_handle(job->src);
-	xbuf_job_idle_handle(job->dst);
+	xbuf_job_release_handle(job->src);
+	xbuf_job_release_handle(job->dst);
 	dma_fence_signal(&job->fence);
-
-	xbuf_job_put_handle(job->src);
-	xbuf_job_put_handle(job->dst);
 	if (atomic_dec_and_test(&file->jobs))
 		wake_up(&file->idle);
 	xbuf_dma_file_put(file);
