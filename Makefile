@@ -5,7 +5,11 @@
 #
 #   make            build the modules (KDIR=/path/to/kernel/build for another)
 #   make run        boot a VM and run the demo of the main job
-#   make check      static checks + every kselftest in the VM
+#   make check      static checks + every kselftest on Debian's stock kernel
+#   make check-kernels  the kselftests on the debug and perf kernels built
+#                   from linux-source-6.1 with xbuf in tree
+#   make check-all  both
+#   make patches    xbuf as a patch series against linux-source-6.1
 #   make clean
 #
 # Everything fetched or unpacked (kernel image, kernel source) is cached
@@ -32,8 +36,9 @@ CHECKPATCH_FILES := $(filter-out %/compat.h,$(KSOURCES)) \
 CHECKPATCH = perl $(KSRC)/scripts/checkpatch.pl --strict --no-tree \
 	--quiet --terse --show-types
 
-.PHONY: all deps modules lint sparse selftests demo run check \
-	vm-run vm-check clean
+.PHONY: all deps modules lint sparse selftests demo run check check-kernels \
+	check-all vm-run vm-check vm-check-kernels vm-check-all report patches \
+	clean
 
 all: deps
 	@$(MAKE) --no-print-directory modules
@@ -93,17 +98,31 @@ VM_MODULES := vgem vivid
 # which would hide a buffer that xbuf failed to zero: turn that off.
 VM_CMDLINE := init_on_alloc=0
 
-# $(1): job script, $(2): results directory name, $(3): kernel command
-# line, $(4): extra QEMU arguments
-define vm_boot
-	$(TOOLS)/initramfs.sh $(BUILD)/initramfs-$(2).cpio.gz $(STOCK) \
-		$(KVER) $(TOOLS)/guest/$(1) $(MODDIR) $(BUILD)/tests \
-		$(VM_MODULES)
-	XBUF_QEMU_ARGS="$(4)" $(TOOLS)/vm.sh $(STOCK)/boot/vmlinuz-$(KVER) \
+# One boot. $(1): job script, $(2): results name, $(3): kernel command
+# line, $(4): extra QEMU arguments, $(5): kernel image, $(6): root of its
+# modules, $(7): its release, $(8): out-of-tree xbuf modules or -,
+# $(9): test programs, $(10): modules to take from the kernel besides
+# VM_MODULES.
+define vm_boot_with
+	$(TOOLS)/initramfs.sh $(BUILD)/initramfs-$(2).cpio.gz $(6) $(7) \
+		$(TOOLS)/guest/$(1) $(8) $(9) $(VM_MODULES) $(10)
+	XBUF_QEMU_ARGS="$(4)" $(TOOLS)/vm.sh $(5) \
 		$(BUILD)/initramfs-$(2).cpio.gz $(RESULTS)/$(2) $(VM_CMDLINE) $(3)
 endef
 
-# The boots of `make check`, each running every kselftest:
+# Debian's stock kernel with the out-of-tree modules and tests.
+stock_boot = $(call vm_boot_with,$(1),$(2),$(3),$(4),\
+	$(STOCK)/boot/vmlinuz-$(KVER),$(STOCK),$(KVER),$(MODDIR),$(BUILD)/tests)
+# A kernel built by kernel-build.sh ($(5): debug or perf), xbuf in tree.
+built_boot = $(call vm_boot_with,$(1),$(2),$(3),$(4),\
+	$(KOUT_$(5))/bzImage,$(KOUT_$(5))/root,\
+	$(shell cat $(KOUT_$(5))/kernelrelease),-,$(KOUT_$(5))/tests,\
+	xbuf_heap xbuf_dma)
+
+KOUT_debug = $(shell cat $(BUILD)/kernel-debug.path)
+KOUT_perf = $(shell cat $(BUILD)/kernel-perf.path)
+
+# The configurations every kernel is booted in:
 # - loopback: the software engine on direct-mapped memory;
 # - swiotlb: the same through bounce buffers (256 MiB of them), where a
 #   missing dma_sync shows up as wrong data;
@@ -115,25 +134,68 @@ endef
 EDU_QEMU   := -device edu,dma_mask=0xffffffff
 IOMMU_QEMU := -device intel-iommu,intremap=off -device edu
 
+# $(1): stock_boot or built_boot, $(2): name prefix, $(3): built variant
+define four_boots
+	$(call $(1),check.sh,$(2)-loopback,,,$(3)) || true
+	$(call $(1),check.sh,$(2)-swiotlb,swiotlb=131072$(comma)force,,$(3)) || true
+	$(call $(1),check.sh,$(2)-edu,xbuf_dma.edu_dma_bits=32,$(EDU_QEMU),$(3)) || true
+	$(call $(1),check.sh,$(2)-edu-iommu,intel_iommu=on,$(IOMMU_QEMU),$(3)) || true
+endef
+
 run: deps
 	@$(MAKE) --no-print-directory vm-run
 
 vm-run: modules demo
 	rm -rf $(RESULTS)/demo
-	$(call vm_boot,run.sh,demo)
+	$(call stock_boot,run.sh,demo)
 	@sed -n '/^xbuf: loaded/,$$p' $(RESULTS)/demo/output.log
+
+# The change as a patch series against linux-source-6.1, for those who
+# carry patches: build/patches/.
+patches:
+	$(TOOLS)/intree.sh --patches $(BUILD)/patches
+
+# The kernels built from linux-source-6.1 with xbuf in tree (cached).
+kernel-%:
+	mkdir -p $(BUILD)
+	$(TOOLS)/kernel-build.sh $* >$(BUILD)/kernel-$*.path
 
 check: deps
 	@$(MAKE) --no-print-directory vm-check
 
-vm-check: lint selftests
+# The static checks, the patch series and the stock kernel's four boots.
+vm-check: lint selftests patches
 	rm -rf $(RESULTS)
-	$(call vm_boot,check.sh,loopback,,) || true
-	$(call vm_boot,check.sh,swiotlb,swiotlb=131072$(comma)force,) || true
-	$(call vm_boot,check.sh,edu,xbuf_dma.edu_dma_bits=32,$(EDU_QEMU)) || true
-	$(call vm_boot,check.sh,edu-iommu,intel_iommu=on,$(IOMMU_QEMU)) || true
+	$(call four_boots,stock_boot,stock)
+	@$(MAKE) --no-print-directory report
+
+# The kernels built with xbuf in tree: the debug kernel (KASAN, lockdep,
+# DMA-API debug, kmemleak) in the same four configurations, and one boot
+# of the perf kernel, where xbuf_heap is built in and registers with the
+# dma-heap framework beside the upstream heaps.
+check-kernels: deps
+	@$(MAKE) --no-print-directory vm-check-kernels
+
+vm-check-kernels: selftests kernel-debug kernel-perf
+	rm -rf $(RESULTS)
+	$(call four_boots,built_boot,debug,debug)
+	$(call built_boot,check.sh,perf-loopback,,,perf) || true
+	@$(MAKE) --no-print-directory report
+
+check-all: deps
+	@$(MAKE) --no-print-directory vm-check-all
+
+vm-check-all: lint selftests patches kernel-debug kernel-perf
+	rm -rf $(RESULTS)
+	$(call four_boots,stock_boot,stock)
+	$(call four_boots,built_boot,debug,debug)
+	$(call built_boot,check.sh,perf-loopback,,,perf) || true
+	@$(MAKE) --no-print-directory report
+
+report:
 	@for r in $(RESULTS)/*/; do \
-		sed -n "s|^xbuf-engine|$$(basename $$r) boot: engine|p" \
+		sed -n "s|^xbuf-engine|$$(basename $$r): engine|p; \
+			s|^xbuf-\(kmemleak\|dma-api-errors\)|$$(basename $$r): \1|p" \
 			$$r/output.log; \
 	done
 	@$(TOOLS)/summary.sh $(RESULTS)

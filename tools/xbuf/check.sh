@@ -1,8 +1,10 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# Judge one VM boot from its results directory: the guest job finished, each
-# test program exited with pass (0) or skip (4), the KTAP totals, and the
-# kernel log has no line matching splat-patterns. Writes RESULTS/summary
+# Judge one VM boot from its results directory: the guest job finished
+# (which on a debug kernel includes no kmemleak report and no DMA-API
+# error), each KTAP program exited with pass (0) or skip (4) and reported
+# its totals, each plain program exited 0, and the kernel log has no line
+# matching splat-patterns. Writes RESULTS/summary
 # as "pass fail skip" (a finished, clean boot is one more pass; anything
 # else one more failure) and exits non-zero on any failure.
 #
@@ -26,6 +28,15 @@ ended=$(grep -c '^xbuf-test-end ' "$out")
 totals=$(grep -c '^# Totals: ' "$out")
 if [ "$begun" != "$ended" ] || [ "$begun" != "$totals" ]; then
 	echo "xbuf: $results: $begun programs started, $ended ended, $totals reported totals"
+	bad=1
+fi
+# Programs without KTAP output count as one test, judged by exit status.
+prog_begun=$(grep -c '^xbuf-prog-begin ' "$out")
+prog_pass=$(grep -c '^xbuf-prog-end .* rc=0$' "$out")
+prog_fail=$(grep '^xbuf-prog-end ' "$out" | grep -vc ' rc=0$')
+pass=$((pass + prog_pass)) fail=$((fail + prog_fail))
+if [ "$prog_fail" != 0 ] || [ "$prog_begun" != $((prog_pass + prog_fail)) ]; then
+	grep '^xbuf-prog-end ' "$out" | grep -v ' rc=0$' | sed 's/^/xbuf: failed: /'
 	bad=1
 fi
 if grep '^xbuf-test-end ' "$out" | grep -qv ' rc=[04]$'; then

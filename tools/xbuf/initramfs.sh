@@ -6,6 +6,7 @@
 #
 # usage: initramfs.sh OUT KROOT KVER JOB KO_DIR TEST_DIR [MODULE...]
 #   KROOT: unpacked kernel root (lib/modules/KVER inside)
+#   KO_DIR: the out-of-tree xbuf modules, or - when the kernel has them
 set -eu
 . "$(dirname "$0")/common.sh"
 
@@ -22,7 +23,7 @@ cp /bin/busybox "$root/bin/busybox"
 cp "$(dirname "$0")/guest/init" "$root/init"
 chmod 755 "$root/init"
 cp "$job" "$root/xbuf/job"
-cp "$ko_dir"/*.ko "$mods/extra/"
+[ "$ko_dir" = - ] || cp "$ko_dir"/*.ko "$mods/extra/"
 cp "$test_dir"/* "$root/xbuf/tests/"
 
 # Third-party modules and everything they depend on, by modules.dep.

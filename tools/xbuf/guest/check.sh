@@ -1,27 +1,47 @@
 # SPDX-License-Identifier: GPL-2.0
 # Guest job of `make check`: load xbuf and the third-party importers, run
-# every kselftest binary (marking where each begins and ends), and report
-# the DMA engine and what it moved during the tests.
+# every kselftest (marking where each begins and ends), report what the
+# DMA engine moved, and, on a debug kernel, fail on any kmemleak report or
+# DMA-API error.
 
-modprobe xbuf_heap || exit 1
-modprobe xbuf_dma || exit 1
+kmemleak=/sys/kernel/debug/kmemleak
+dma_api_errors=/sys/kernel/debug/dma-api/error_count
+stats=/sys/kernel/debug/xbuf_dma/engine
+
+# What boot left for kmemleak is not ours: forget it before the tests.
+if [ -w "$kmemleak" ]; then
+	echo scan >"$kmemleak"
+	echo clear >"$kmemleak"
+fi
+
+# Either may be built into the kernel: then /sys/module has it already.
+for m in xbuf_heap xbuf_dma; do
+	[ -d "/sys/module/$m" ] || modprobe "$m" || exit 1
+done
 modprobe vgem || echo "xbuf: vgem not available"
 # Two vivid instances with only a capture node each: vivid-000 allocates
 # with vmalloc (vmaps imported buffers), vivid-001 with dma-contig.
 modprobe vivid n_devs=2 allocators=0,1 node_types=0x1,0x1 ||
 	echo "xbuf: vivid not available"
 
-stats=/sys/kernel/debug/xbuf_dma/engine
 sed 's/^/xbuf: /' "$stats"
 
-# xbuf_module_test reloads the modules: it runs last, after the engine's
-# figures are taken.
+# KTAP programs; xbuf_module_test reloads the modules, so it runs last,
+# after the engine's figures are taken.
 for t in xbuf_heap_test xbuf_import_test xbuf_dma_test xbuf_module_test; do
 	[ "$t" = xbuf_module_test ] && cp "$stats" /tmp/engine-stats
 	echo "xbuf-test-begin $t"
 	"/xbuf/tests/$t"
 	echo "xbuf-test-end $t rc=$?"
 done
+
+# The upstream dmabuf-heaps kselftest, where built: plain text output,
+# judged by its exit status.
+if [ -x /xbuf/tests/dmabuf-heap ]; then
+	echo "xbuf-prog-begin dmabuf-heap"
+	/xbuf/tests/dmabuf-heap
+	echo "xbuf-prog-end dmabuf-heap rc=$?"
+fi
 
 awk '/^(engine|jobs|errors|bytes|busy_ns):/ { v[$1] = $2 }
      END { printf "xbuf-engine %s: %d jobs (%d failed), %d bytes in %.3f s busy",
@@ -30,3 +50,23 @@ awk '/^(engine|jobs|errors|bytes|busy_ns):/ { v[$1] = $2 }
 	   if (v["busy_ns:"] > 0)
 		printf ", %.2f MB/s", v["bytes:"] * 1e3 / v["busy_ns:"]
 	   printf "\n" }' /tmp/engine-stats
+
+status=0
+if [ -w "$kmemleak" ]; then
+	# Objects are reported once unreferenced and older than 5 s.
+	echo scan >"$kmemleak"
+	sleep 6
+	echo scan >"$kmemleak"
+	cat "$kmemleak" >/tmp/leaks
+	echo "xbuf-kmemleak $(grep -c '^unreferenced object' /tmp/leaks) reports"
+	if [ -s /tmp/leaks ]; then
+		cat /tmp/leaks
+		status=1
+	fi
+fi
+if [ -r "$dma_api_errors" ]; then
+	n=$(cat "$dma_api_errors")
+	echo "xbuf-dma-api-errors $n"
+	[ "$n" = 0 ] || status=1
+fi
+exit "$status"

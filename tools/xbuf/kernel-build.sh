@@ -1,0 +1,71 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Build a test kernel from Debian's linux-source-6.1 with xbuf in tree.
+#
+# usage: kernel-build.sh VARIANT     (debug or perf)
+#
+# The configured tree lives in the cache, keyed by the source package
+# version and a hash of the config fragments: a new fragment or source
+# package means a new tree. Each run refreshes the xbuf files in the tree
+# and runs make, which rebuilds only what changed: nothing on a warm
+# cache, the xbuf objects (and a relink) after an xbuf change.
+#
+# Prints the output directory: bzImage, modules under root/lib/modules,
+# the kernel release in kernelrelease, the in-tree kselftests in tests/.
+set -eu
+tools=$(cd "$(dirname "$0")" && pwd)
+. "$tools/common.sh"
+
+variant=$1
+frags="$tools/configs/common.config $tools/configs/$variant.config"
+[ -f "$tools/configs/$variant.config" ] || die "no config for $variant"
+ver=$(deb_version linux-source-6.1)
+key=$(cat $frags | sha256sum | cut -c1-12)
+dir=$XBUF_CACHE/kernel-$variant-${ver}-$key
+tree=$dir/linux-source-6.1
+out=$dir/out
+log=$dir/build.log
+jobs=$(nproc)
+
+if [ ! -f "$tree/.xbuf-configured" ]; then
+	# Trees of older fragments or sources are of no further use.
+	rm -rf "$XBUF_CACHE/kernel-$variant-"*
+	mkdir -p "$dir"
+	echo "xbuf: unpacking linux-source-6.1 $ver for the $variant kernel" >&2
+	tar -C "$dir" -xJf /usr/src/linux-source-6.1.tar.xz
+	"$tools/intree.sh" "$tree" >&2
+	make -C "$tree" -s x86_64_defconfig kvm_guest.config >&2
+	(cd "$tree" && scripts/kconfig/merge_config.sh -m .config $frags) \
+		>"$dir/config.log" 2>&1
+	make -C "$tree" -s olddefconfig >&2
+	# Every option asked for must have survived the dependencies.
+	for f in $frags; do
+		grep -E '^CONFIG_[A-Z0-9_]+=' "$f" | while read -r want; do
+			grep -qxF "$want" "$tree/.config" ||
+				die "$variant kernel: $want did not stick"
+		done
+	done
+	touch "$tree/.xbuf-configured"
+fi
+
+"$tools/intree.sh" "$tree" >&2
+echo "xbuf: building the $variant kernel in $tree (log: $log)" >&2
+start=$(date +%s)
+if ! make -C "$tree" -j"$jobs" bzImage modules headers >"$log" 2>&1; then
+	tail -n 30 "$log" >&2
+	die "$variant kernel build failed"
+fi
+make -C "$tree" -s -j"$jobs" -C tools/testing/selftests \
+	TARGETS="xbuf dmabuf-heaps" >>"$log" 2>&1 ||
+	die "$variant kernel: in-tree kselftests failed to build (log: $log)"
+
+rm -rf "$out"
+mkdir -p "$out/tests"
+make -C "$tree" -s modules_install INSTALL_MOD_PATH="$out/root" \
+	INSTALL_MOD_STRIP=1 >>"$log" 2>&1
+cp "$tree/arch/x86/boot/bzImage" "$out/"
+make -C "$tree" -s kernelrelease >"$out/kernelrelease"
+cp "$tree"/tools/testing/selftests/xbuf/*_test \
+	"$tree/tools/testing/selftests/dmabuf-heaps/dmabuf-heap" "$out/tests/"
+echo "xbuf: $variant kernel ready in $(($(date +%s) - start)) s" >&2
+echo "$out"
