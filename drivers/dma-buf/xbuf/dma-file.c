@@ -95,8 +95,7 @@ static int xbuf_dma_info(struct xbuf_dma_file *file, void __user *arg)
 	strscpy(info.engine, engine->name, sizeof(info.engine));
 	strscpy(info.device, dev_name(engine->dev), sizeof(info.device));
 	info.dma_mask = dma_get_mask(engine->dev);
-	info.max_mapping = min_t(size_t, dma_max_mapping_size(engine->dev),
-				 U64_MAX);
+	info.max_mapping = dma_max_mapping_size(engine->dev);
 	if (device_iommu_mapped(engine->dev))
 		info.flags |= XBUF_DMA_INFO_IOMMU;
 	return copy_to_user(arg, &info, sizeof(info)) ? -EFAULT : 0;
@@ -378,8 +377,11 @@ int xbuf_dma_dev_register(struct xbuf_engine *engine)
  * xbuf_dma_dev_unregister() - remove /dev/xbuf_dma
  *
  * Open files pin the module, so none is left when this runs at unload.
+ *
+ * Return: the engine the device served, for its owner to destroy.
  */
-void xbuf_dma_dev_unregister(void)
+struct xbuf_engine *xbuf_dma_dev_unregister(void)
 {
 	misc_deregister(&xbuf_dma_misc);
+	return xbuf_dma_engine;
 }

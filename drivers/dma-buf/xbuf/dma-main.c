@@ -20,8 +20,6 @@ static char *engine = "auto";
 module_param(engine, charp, 0444);
 MODULE_PARM_DESC(engine, "DMA engine: auto (default), edu, dmaengine or loopback");
 
-static struct xbuf_engine *xbuf_dma_engine_in_use;
-
 static struct xbuf_engine *xbuf_engine_auto(void)
 {
 	struct xbuf_engine *e;
@@ -70,7 +68,6 @@ static int __init xbuf_dma_init(void)
 	ret = xbuf_dma_dev_register(e);
 	if (ret)
 		goto err_engine;
-	xbuf_dma_engine_in_use = e;
 	xbuf_dma_debugfs_init(e);
 	return 0;
 
@@ -84,8 +81,7 @@ err_edu:
 static void __exit xbuf_dma_exit(void)
 {
 	xbuf_dma_debugfs_exit();
-	xbuf_dma_dev_unregister();
-	xbuf_engine_destroy(xbuf_dma_engine_in_use);
+	xbuf_engine_destroy(xbuf_dma_dev_unregister());
 	xbuf_edu_unregister();
 	/* Fences were freed with kfree_rcu(): let that finish first. */
 	rcu_barrier();

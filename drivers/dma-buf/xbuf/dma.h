@@ -144,7 +144,7 @@ void xbuf_dma_file_put(struct xbuf_dma_file *file);
 long xbuf_dma_job_ioctl(struct xbuf_dma_file *file, void __user *arg);
 
 int xbuf_dma_dev_register(struct xbuf_engine *engine);
-void xbuf_dma_dev_unregister(void);
+struct xbuf_engine *xbuf_dma_dev_unregister(void);
 
 void xbuf_dma_debugfs_init(struct xbuf_engine *engine);
 void xbuf_dma_debugfs_exit(void);

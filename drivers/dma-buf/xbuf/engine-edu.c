@@ -190,8 +190,11 @@ static int xbuf_edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	struct xbuf_edu *edu;
 	int ret;
 
-	if (edu_dma_bits < 12 || edu_dma_bits > 32)
+	if (edu_dma_bits < 12 || edu_dma_bits > 32) {
+		dev_err(&pdev->dev, "edu_dma_bits=%u is outside 12..32\n",
+			edu_dma_bits);
 		return -EINVAL;
+	}
 	edu = devm_kzalloc(&pdev->dev, sizeof(*edu), GFP_KERNEL);
 	if (!edu)
 		return -ENOMEM;

@@ -106,8 +106,11 @@ struct xbuf_engine *xbuf_loopback_create(void)
 	struct device *dev;
 	int ret;
 
-	if (loopback_dma_bits < 12 || loopback_dma_bits > 64)
+	if (loopback_dma_bits < 12 || loopback_dma_bits > 64) {
+		pr_err("xbuf_dma: loopback_dma_bits=%u is outside 12..64\n",
+		       loopback_dma_bits);
 		return ERR_PTR(-EINVAL);
+	}
 
 	lb = kzalloc(sizeof(*lb), GFP_KERNEL);
 	if (!lb)
