@@ -6,9 +6,13 @@
 #   make            build the modules (KDIR=/path/to/kernel/build for another)
 #   make run        boot a VM and run the demo of the main job
 #   make check      static checks + every kselftest on Debian's stock kernel
-#   make check-kernels  the kselftests on the debug and perf kernels built
-#                   from linux-source-6.1 with xbuf in tree
-#   make check-all  both
+#                   and on the debug kernel built from linux-source-6.1
+#                   with xbuf in tree (KASAN, lockdep, DMA-API debug,
+#                   kmemleak): the complete run, CI's
+#   make check-stock  the same without the debug kernel: a quick round
+#   make check-kernels  the kselftests on the debug and perf kernels
+#   make check-all  make check and the perf kernel's boot
+#   make bench      the benchmark on the perf kernel
 #   make patches    xbuf as a patch series against linux-source-6.1
 #   make clean
 #
@@ -36,9 +40,9 @@ CHECKPATCH_FILES := $(filter-out %/compat.h,$(KSOURCES)) \
 CHECKPATCH = perl $(KSRC)/scripts/checkpatch.pl --strict --no-tree \
 	--quiet --terse --show-types
 
-.PHONY: all deps modules lint sparse selftests demo run check check-kernels \
-	check-all vm-run vm-check vm-check-kernels vm-check-all report patches \
-	clean
+.PHONY: all deps modules lint sparse selftests demo run check check-stock \
+	check-kernels check-all vm-run vm-check vm-check-stock vm-check-kernels \
+	vm-check-all report patches bench vm-bench clean
 
 all: deps
 	@$(MAKE) --no-print-directory modules
@@ -103,12 +107,10 @@ VM_CMDLINE := init_on_alloc=0
 # modules, $(7): its release, $(8): out-of-tree xbuf modules or -,
 # $(9): test programs, $(10): modules to take from the kernel besides
 # VM_MODULES.
-define vm_boot_with
-	$(TOOLS)/initramfs.sh $(BUILD)/initramfs-$(2).cpio.gz $(6) $(7) \
-		$(TOOLS)/guest/$(1) $(8) $(9) $(VM_MODULES) $(10)
+vm_boot_with = $(TOOLS)/initramfs.sh $(BUILD)/initramfs-$(2).cpio.gz \
+	$(6) $(7) $(TOOLS)/guest/$(1) $(8) $(9) $(VM_MODULES) $(10) && \
 	XBUF_QEMU_ARGS="$(4)" $(TOOLS)/vm.sh $(5) \
-		$(BUILD)/initramfs-$(2).cpio.gz $(RESULTS)/$(2) $(VM_CMDLINE) $(3)
-endef
+	$(BUILD)/initramfs-$(2).cpio.gz $(RESULTS)/$(2) $(VM_CMDLINE) $(3)
 
 # Debian's stock kernel with the out-of-tree modules and tests.
 stock_boot = $(call vm_boot_with,$(1),$(2),$(3),$(4),\
@@ -134,13 +136,28 @@ KOUT_perf = $(shell cat $(BUILD)/kernel-perf.path)
 EDU_QEMU   := -device edu,dma_mask=0xffffffff
 IOMMU_QEMU := -device intel-iommu,intremap=off -device edu
 
-# $(1): stock_boot or built_boot, $(2): name prefix, $(3): built variant
-define four_boots
-	$(call $(1),check.sh,$(2)-loopback,,,$(3)) || true
-	$(call $(1),check.sh,$(2)-swiotlb,swiotlb=131072$(comma)force,,$(3)) || true
-	$(call $(1),check.sh,$(2)-edu,xbuf_dma.edu_dma_bits=32,$(EDU_QEMU),$(3)) || true
-	$(call $(1),check.sh,$(2)-edu-iommu,intel_iommu=on,$(IOMMU_QEMU),$(3)) || true
-endef
+# The boots, one target each: boot-<kernel>-<configuration>.
+BOOT_ARGS_swiotlb   := swiotlb=131072,force
+BOOT_ARGS_edu       := xbuf_dma.edu_dma_bits=32
+BOOT_QEMU_edu       := $(EDU_QEMU)
+BOOT_ARGS_edu-iommu := intel_iommu=on
+BOOT_QEMU_edu-iommu := $(IOMMU_QEMU)
+
+boot-stock-%:
+	$(call stock_boot,check.sh,stock-$*,$(BOOT_ARGS_$*),$(BOOT_QEMU_$*)) || true
+boot-debug-%:
+	$(call built_boot,check.sh,debug-$*,$(BOOT_ARGS_$*),$(BOOT_QEMU_$*),debug) || true
+boot-perf-%:
+	$(call built_boot,check.sh,perf-$*,$(BOOT_ARGS_$*),$(BOOT_QEMU_$*),perf) || true
+
+# A kernel's four boots, two at a time, each pair a CPU-bound boot beside
+# an edu one: the host has two cores, and the edu boots spend most of
+# their time waiting on the edu device's timer. Each boot's output is
+# shown in one piece when it ends. $(1): stock, debug or perf.
+four_boots = $(MAKE) --no-print-directory -j2 -Otarget \
+		boot-$(1)-loopback boot-$(1)-edu && \
+	$(MAKE) --no-print-directory -j2 -Otarget \
+		boot-$(1)-swiotlb boot-$(1)-edu-iommu
 
 run: deps
 	@$(MAKE) --no-print-directory vm-run
@@ -160,13 +177,25 @@ kernel-%:
 	mkdir -p $(BUILD)
 	$(TOOLS)/kernel-build.sh $* >$(BUILD)/kernel-$*.path
 
+# `make check`, the README's test command and CI's: the static checks,
+# the patch series, the stock kernel's four boots and the debug kernel's
+# four boots. `make check-stock` leaves out the debug kernel, for a quick
+# round during development.
 check: deps
 	@$(MAKE) --no-print-directory vm-check
 
-# The static checks, the patch series and the stock kernel's four boots.
-vm-check: lint selftests patches
+vm-check: lint selftests patches kernel-debug
 	rm -rf $(RESULTS)
-	$(call four_boots,stock_boot,stock)
+	$(call four_boots,stock)
+	$(call four_boots,debug)
+	@$(MAKE) --no-print-directory report
+
+check-stock: deps
+	@$(MAKE) --no-print-directory vm-check-stock
+
+vm-check-stock: lint selftests patches
+	rm -rf $(RESULTS)
+	$(call four_boots,stock)
 	@$(MAKE) --no-print-directory report
 
 # The kernels built with xbuf in tree: the debug kernel (KASAN, lockdep,
@@ -178,24 +207,45 @@ check-kernels: deps
 
 vm-check-kernels: selftests kernel-debug kernel-perf
 	rm -rf $(RESULTS)
-	$(call four_boots,built_boot,debug,debug)
-	$(call built_boot,check.sh,perf-loopback,,,perf) || true
+	$(call four_boots,debug)
+	@$(MAKE) --no-print-directory boot-perf-loopback
 	@$(MAKE) --no-print-directory report
 
+# Everything: `make check` and the perf kernel's boot.
 check-all: deps
 	@$(MAKE) --no-print-directory vm-check-all
 
 vm-check-all: lint selftests patches kernel-debug kernel-perf
 	rm -rf $(RESULTS)
-	$(call four_boots,stock_boot,stock)
-	$(call four_boots,built_boot,debug,debug)
-	$(call built_boot,check.sh,perf-loopback,,,perf) || true
+	$(call four_boots,stock)
+	$(call four_boots,debug)
+	@$(MAKE) --no-print-directory boot-perf-loopback
 	@$(MAKE) --no-print-directory report
+
+# The benchmark on the perf kernel: xbuf's heaps beside the upstream
+# system and reserved heaps and udmabuf, in one boot (3 GiB, so that two
+# 256 MiB buffers, the baselines' buffers and the CMA area all fit;
+# udmabuf's 64 MiB limit lifted to match).
+BENCH := $(BUILD)/bench
+BENCH_CMDLINE := udmabuf.size_limit_mb=512
+bench: deps
+	@$(MAKE) --no-print-directory vm-bench
+
+vm-bench: kernel-perf
+	mkdir -p $(BENCH)/prog
+	$(CC) -static -O2 -Wall -Wextra -I$(CURDIR)/include/uapi \
+		-o $(BENCH)/prog/xbuf-bench $(TOOLS)/xbuf-bench.c
+	export XBUF_VM_MEM=3G XBUF_VM_TIMEOUT=3600; \
+	$(call vm_boot_with,bench.sh,bench,$(BENCH_CMDLINE),,\
+		$(KOUT_perf)/bzImage,$(KOUT_perf)/root,\
+		$(shell cat $(KOUT_perf)/kernelrelease),-,$(BENCH)/prog,\
+		xbuf_heap xbuf_dma)
+	$(TOOLS)/bench-report.sh $(RESULTS)/bench $(BENCH)
 
 report:
 	@for r in $(RESULTS)/*/; do \
 		sed -n "s|^xbuf-engine|$$(basename $$r): engine|p; \
-			s|^xbuf-\(kmemleak\|dma-api-errors\)|$$(basename $$r): \1|p" \
+			s,^xbuf-\(kmemleak\|dma-api-errors\),$$(basename $$r): \1,p" \
 			$$r/output.log; \
 	done
 	@$(TOOLS)/summary.sh $(RESULTS)

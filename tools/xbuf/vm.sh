@@ -5,6 +5,7 @@
 # usage: vm.sh KERNEL INITRAMFS RESULTS_DIR [KERNEL_ARG...]
 #   env XBUF_VM_TIMEOUT: seconds before the VM is killed (default 1800)
 #   env XBUF_QEMU_ARGS: extra QEMU arguments (devices, say)
+#   env XBUF_VM_MEM: guest memory (default 2G)
 #
 # RESULTS_DIR gets console.log (the kernel log, first serial port) and
 # output.log (the guest job's output, second serial port), then check.sh's
@@ -19,7 +20,7 @@ rm -f "$results"/*.log "$results/summary"
 start=$(date +%s)
 # shellcheck disable=SC2086
 timeout "${XBUF_VM_TIMEOUT:-1800}" qemu-system-x86_64 \
-	-accel tcg -machine q35 -cpu max -m 2G -smp 2 \
+	-accel tcg -machine q35 -cpu max -m "${XBUF_VM_MEM:-2G}" -smp 2 \
 	-display none -monitor none -no-reboot \
 	-serial "file:$results/console.log" -serial "file:$results/output.log" \
 	-kernel "$kernel" -initrd "$initrd" \
