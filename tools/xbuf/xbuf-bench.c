@@ -1,0 +1,623 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xbuf-bench: xbuf's heaps side by side with the upstream heaps and
+ * udmabuf, in one boot, as medians of repeated runs after a warm-up.
+ *
+ * Every operation is timed with CLOCK_MONOTONIC around the system calls
+ * it names and nothing else; set-up and tear-down happen outside the
+ * timed region. Before each run the bench waits until xbuf's page pool
+ * has re-zeroed what the previous run freed (the "warm" state); the
+ * "xbuf-cold" column empties the pool first, through the shrinker, so
+ * it shows an allocation that has to zero every page itself.
+ *
+ * Output: one table per operation, with ratios, on stdout; then every
+ * figure as CSV between "xbuf-bench-csv-begin" and "xbuf-bench-csv-end".
+ *
+ * With --fill-pool it only allocates and frees the largest size from the
+ * xbuf heap and waits for the pool to have zeroed it.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/dma-buf.h>
+#include <linux/dma-heap.h>
+#include <linux/udmabuf.h>
+#include <linux/xbuf.h>
+
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#define KiB		(1024UL)
+#define MiB		(1024UL * KiB)
+#define MAX_RUNS	31
+#define PAGE		4096UL
+
+static const size_t sizes[] = {
+	4 * KiB, 64 * KiB, 1 * MiB, 16 * MiB, 64 * MiB, 256 * MiB,
+};
+
+#define NSIZES	ARRAY_SIZE(sizes)
+
+#define POOL_STATS	"/sys/kernel/debug/xbuf/pool"
+
+/* Who exports the buffers: a dma-heap, or udmabuf over a memfd. */
+struct exporter {
+	const char *name;
+	const char *path;
+	bool udmabuf;
+	bool cold;	/* empty xbuf's pool before each run */
+	int fd;		/* the open device, or -1 */
+};
+
+static struct exporter exporters[] = {
+	{ .name = "xbuf",          .path = "/dev/dma_heap/xbuf" },
+	{ .name = "xbuf-cold",     .path = "/dev/dma_heap/xbuf", .cold = true },
+	{ .name = "xbuf-uncached", .path = "/dev/dma_heap/xbuf-uncached" },
+	{ .name = "system",        .path = "/dev/dma_heap/system" },
+	{ .name = "reserved",      .path = "/dev/dma_heap/reserved" },
+	{ .name = "udmabuf",       .path = "/dev/udmabuf", .udmabuf = true },
+};
+
+#define NEXP	ARRAY_SIZE(exporters)
+
+/* The guest's own memset and memcpy: the physical limit. */
+#define GUEST	NEXP
+#define NCOLS	(NEXP + 1)
+
+static int dma_dev = -1;	/* /dev/xbuf_dma with the loopback engine */
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static int udmabuf_alloc(int dev, size_t len)
+{
+	struct udmabuf_create create = { .flags = UDMABUF_FLAGS_CLOEXEC };
+	int memfd, fd;
+
+	memfd = memfd_create("xbuf-bench", MFD_ALLOW_SEALING | MFD_CLOEXEC);
+	if (memfd < 0)
+		return -errno;
+	if (ftruncate(memfd, len) || fcntl(memfd, F_ADD_SEALS, F_SEAL_SHRINK)) {
+		close(memfd);
+		return -errno;
+	}
+	create.memfd = memfd;
+	create.size = len;
+	fd = ioctl(dev, UDMABUF_CREATE, &create);
+	if (fd < 0)
+		fd = -errno;
+	close(memfd);
+	return fd;
+}
+
+/* A dma-buf of @len from @e: its fd, or a negative errno. */
+static int exporter_alloc(struct exporter *e, size_t len)
+{
+	struct dma_heap_allocation_data data = {
+		.len = len,
+		.fd_flags = O_RDWR | O_CLOEXEC,
+	};
+
+	if (e->udmabuf)
+		return udmabuf_alloc(e->fd, len);
+	if (ioctl(e->fd, DMA_HEAP_IOCTL_ALLOC, &data))
+		return -errno;
+	return data.fd;
+}
+
+/* A value from the pool's debugfs file, or -1 without a pool. */
+static long long pool_stat(const char *key)
+{
+	char line[128];
+	long long val = -1;
+	size_t klen = strlen(key);
+	FILE *f = fopen(POOL_STATS, "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, klen) && line[klen] == ':')
+			val = strtoll(line + klen + 1, NULL, 0);
+	fclose(f);
+	return val;
+}
+
+static int write_file(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC), ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, s, strlen(s)) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+/*
+ * Before a run: the warm state is a pool with nothing left to re-zero;
+ * the cold one an empty pool, emptied by running the shrinkers.
+ */
+static void settle(const struct exporter *e)
+{
+	int waited = 0;
+
+	if (e && e->cold)
+		write_file("/proc/sys/vm/drop_caches", "2");
+	while (pool_stat("pending_bytes") > 0 && waited++ < 10000)
+		usleep(1000);
+}
+
+static int attach(int fd, uint32_t *handle)
+{
+	struct xbuf_dma_attach at = { .fd = fd };
+
+	if (ioctl(dma_dev, XBUF_DMA_IOC_ATTACH, &at))
+		return -errno;
+	*handle = at.handle;
+	return 0;
+}
+
+static int map(uint32_t handle, uint32_t dir)
+{
+	struct xbuf_dma_map m = { .handle = handle, .dir = dir };
+
+	return ioctl(dma_dev, XBUF_DMA_IOC_MAP, &m) ? -errno : 0;
+}
+
+static int unmap(uint32_t handle)
+{
+	struct xbuf_dma_handle_arg arg = { .handle = handle };
+
+	return ioctl(dma_dev, XBUF_DMA_IOC_UNMAP, &arg) ? -errno : 0;
+}
+
+static int detach(uint32_t handle)
+{
+	struct xbuf_dma_handle_arg arg = { .handle = handle };
+
+	return ioctl(dma_dev, XBUF_DMA_IOC_DETACH, &arg) ? -errno : 0;
+}
+
+/* The two buffers of a copy, attached to xbuf_dma. */
+struct pair {
+	int fd[2];
+	uint32_t handle[2];
+};
+
+static void pair_free(struct pair *p)
+{
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		if (p->handle[i])
+			detach(p->handle[i]);
+		if (p->fd[i] >= 0)
+			close(p->fd[i]);
+	}
+}
+
+static int dmabuf_sync(int fd, uint64_t flags)
+{
+	struct dma_buf_sync s = { .flags = flags };
+
+	return ioctl(fd, DMA_BUF_IOCTL_SYNC, &s) ? -errno : 0;
+}
+
+/*
+ * The operations. Each does one run on buffers of @len from @e and
+ * returns the time of its timed part in *@ns, or a negative errno.
+ */
+typedef int (*op_fn)(struct exporter *e, size_t len, uint64_t *ns);
+
+static int op_alloc_free(struct exporter *e, size_t len, uint64_t *ns)
+{
+	uint64_t t = now_ns();
+	int fd = exporter_alloc(e, len);
+
+	if (fd < 0)
+		return fd;
+	close(fd);
+	*ns = now_ns() - t;
+	return 0;
+}
+
+static int op_mmap_touch(struct exporter *e, size_t len, uint64_t *ns)
+{
+	uint64_t t;
+	char *p;
+	size_t off;
+	int fd = exporter_alloc(e, len);
+
+	if (fd < 0)
+		return fd;
+	t = now_ns();
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED) {
+		close(fd);
+		return -errno;
+	}
+	/* Stores into a mapping passed to munmap(): not optimised away. */
+	for (off = 0; off < len; off += PAGE)
+		p[off] = 1;
+	*ns = now_ns() - t;
+	munmap(p, len);
+	close(fd);
+	return 0;
+}
+
+static int op_mmap_only(struct exporter *e, size_t len, uint64_t *ns)
+{
+	uint64_t t;
+	void *p;
+	int fd = exporter_alloc(e, len);
+
+	if (fd < 0)
+		return fd;
+	t = now_ns();
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	*ns = now_ns() - t;
+	if (p == MAP_FAILED) {
+		close(fd);
+		return -errno;
+	}
+	munmap(p, len);
+	close(fd);
+	return 0;
+}
+
+static int op_sync(struct exporter *e, size_t len, uint64_t *ns)
+{
+	uint64_t t;
+	int fd = exporter_alloc(e, len), ret;
+
+	if (fd < 0)
+		return fd;
+	t = now_ns();
+	ret = dmabuf_sync(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW);
+	if (!ret)
+		ret = dmabuf_sync(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW);
+	*ns = now_ns() - t;
+	close(fd);
+	return ret;
+}
+
+static int op_attach_map(struct exporter *e, size_t len, uint64_t *ns)
+{
+	uint32_t handle = 0;
+	uint64_t t;
+	int fd = exporter_alloc(e, len), ret;
+
+	if (fd < 0)
+		return fd;
+	t = now_ns();
+	ret = attach(fd, &handle);
+	if (!ret) {
+		ret = map(handle, XBUF_DMA_BIDIRECTIONAL);
+		if (!ret)
+			ret = unmap(handle);
+		if (detach(handle) && !ret)
+			ret = -errno;
+	}
+	*ns = now_ns() - t;
+	close(fd);
+	return ret;
+}
+
+static int op_remap(struct exporter *e, size_t len, uint64_t *ns)
+{
+	uint32_t handle = 0;
+	uint64_t t = 0;
+	int fd = exporter_alloc(e, len), ret;
+
+	if (fd < 0)
+		return fd;
+	ret = attach(fd, &handle);
+	if (!ret) {
+		t = now_ns();
+		ret = map(handle, XBUF_DMA_BIDIRECTIONAL);
+		if (!ret)
+			ret = unmap(handle);
+		t = now_ns() - t;
+		detach(handle);
+	}
+	*ns = t;
+	close(fd);
+	return ret;
+}
+
+static int op_copy(struct exporter *e, size_t len, uint64_t *ns)
+{
+	struct xbuf_dma_job job = { .op = XBUF_DMA_OP_COPY, .len = len,
+				    .flags = XBUF_DMA_JOB_WAIT };
+	struct pair r = { .fd = { -1, -1 } };
+	uint64_t t;
+	int i, ret = 0;
+
+	for (i = 0; i < 2 && !ret; i++) {
+		r.fd[i] = exporter_alloc(e, len);
+		ret = r.fd[i] < 0 ? r.fd[i] : attach(r.fd[i], &r.handle[i]);
+	}
+	if (!ret)
+		ret = map(r.handle[0], XBUF_DMA_TO_DEVICE);
+	if (!ret)
+		ret = map(r.handle[1], XBUF_DMA_FROM_DEVICE);
+	if (!ret) {
+		job.src = r.handle[0];
+		job.dst = r.handle[1];
+		t = now_ns();
+		if (ioctl(dma_dev, XBUF_DMA_IOC_JOB, &job))
+			ret = -errno;
+		else if (job.status)
+			ret = job.status;
+		*ns = now_ns() - t;
+	}
+	pair_free(&r);
+	return ret;
+}
+
+/* The guest's bandwidth on the same sizes: buffers touched beforehand. */
+static char *guest_buf[2];
+
+static int op_memset(struct exporter *e, size_t len, uint64_t *ns)
+{
+	static int val;
+	uint64_t t = now_ns();
+
+	(void)e;
+	memset(guest_buf[0], ++val, len);
+	*ns = now_ns() - t;
+	return guest_buf[0][len - 1] == (char)val ? 0 : -EIO;
+}
+
+static int op_memcpy(struct exporter *e, size_t len, uint64_t *ns)
+{
+	uint64_t t = now_ns();
+
+	(void)e;
+	memcpy(guest_buf[1], guest_buf[0], len);
+	*ns = now_ns() - t;
+	return guest_buf[1][len - 1] == guest_buf[0][len - 1] ? 0 : -EIO;
+}
+
+struct op {
+	const char *name;
+	const char *what;
+	op_fn fn;
+	op_fn guest;	/* the guest's baseline for this operation */
+	bool dma;	/* needs /dev/xbuf_dma */
+	bool pool;	/* the cold column applies */
+};
+
+static const struct op ops[] = {
+	{ .name = "alloc_free", .what = "allocate and close a dma-buf",
+	  .fn = op_alloc_free, .guest = op_memset, .pool = true },
+	{ .name = "mmap_touch", .what = "mmap, then write one byte per page",
+	  .fn = op_mmap_touch, .guest = op_memset },
+	{ .name = "mmap_only", .what = "mmap alone, no access",
+	  .fn = op_mmap_only },
+	{ .name = "sync", .what = "DMA_BUF_IOCTL_SYNC start + end (RW)",
+	  .fn = op_sync },
+	{ .name = "attach_map",
+	  .what = "xbuf_dma attach + map + unmap + detach",
+	  .fn = op_attach_map, .dma = true },
+	{ .name = "remap", .what = "xbuf_dma map + unmap of an attached buffer",
+	  .fn = op_remap, .dma = true },
+	{ .name = "copy",
+	  .what = "loopback engine copy, job submitted and waited for",
+	  .fn = op_copy, .guest = op_memcpy, .dma = true },
+};
+
+#define NOPS	ARRAY_SIZE(ops)
+
+/* Medians in ns; 0 where the operation does not apply, <0 an errno. */
+static long long result[NOPS][NCOLS][NSIZES];
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static unsigned int runs_for(size_t len)
+{
+	return len >= 256 * MiB ? 5 : len >= 64 * MiB ? 7 :
+	       len >= 16 * MiB ? 11 : 21;
+}
+
+/* Warm up, then the median of the runs: ns, or a negative errno. */
+static long long measure(op_fn fn, struct exporter *e, size_t len)
+{
+	unsigned int i, runs = runs_for(len), warm = len >= 256 * MiB ? 1 : 2;
+	uint64_t ns[MAX_RUNS];
+	int ret;
+
+	for (i = 0; i < warm + runs; i++) {
+		settle(e);
+		ret = fn(e, len, &ns[i < warm ? 0 : i - warm]);
+		if (ret)
+			return ret;
+	}
+	qsort(ns, runs, sizeof(ns[0]), cmp_u64);
+	return ns[runs / 2];
+}
+
+static bool applies(const struct op *op, const struct exporter *e)
+{
+	if (e->fd < 0 || (op->dma && dma_dev < 0))
+		return false;
+	return !e->cold || op->pool;
+}
+
+static void measure_all(void)
+{
+	unsigned int o, x, s;
+
+	for (o = 0; o < NOPS; o++) {
+		for (s = 0; s < NSIZES; s++) {
+			for (x = 0; x < NEXP; x++)
+				if (applies(&ops[o], &exporters[x]))
+					result[o][x][s] =
+						measure(ops[o].fn, &exporters[x],
+							sizes[s]);
+			if (ops[o].guest)
+				result[o][GUEST][s] =
+					measure(ops[o].guest, NULL, sizes[s]);
+		}
+		fprintf(stderr, "xbuf-bench: %s done\n", ops[o].name);
+	}
+}
+
+static const char *col_name(unsigned int x)
+{
+	return x == GUEST ? "guest" : exporters[x].name;
+}
+
+static void print_time(long long ns)
+{
+	char cell[32];
+
+	if (ns == 0)
+		snprintf(cell, sizeof(cell), "-");
+	else if (ns < 0)
+		snprintf(cell, sizeof(cell), "%s", strerrorname_np(-ns) ?: "err");
+	else if (ns < 10000000)
+		snprintf(cell, sizeof(cell), "%.1fus", ns / 1e3);
+	else
+		snprintf(cell, sizeof(cell), "%.1fms", ns / 1e6);
+	printf(" %13s", cell);
+}
+
+/* Below 1, the numerator's exporter is the faster. */
+static void print_ratio(long long num, long long den)
+{
+	if (num <= 0 || den <= 0)
+		printf(" %13s", "-");
+	else
+		printf(" %13.3f", (double)num / den);
+}
+
+/* Ratios printed: a column's median over another's, by index. */
+static const struct {
+	unsigned int num, den;
+	const char *label;
+} ratios[] = {
+	{ 0, 3, "xbuf/system" },
+	{ 0, 4, "xbuf/reserved" },
+	{ 0, 5, "xbuf/udmabuf" },
+	{ 0, GUEST, "xbuf/guest" },
+	{ 1, GUEST, "cold/guest" },
+};
+
+static void print_table(unsigned int o)
+{
+	unsigned int x, s, r;
+
+	printf("\n%s: %s (median)\n%6s", ops[o].name, ops[o].what, "size");
+	for (x = 0; x < NCOLS; x++)
+		printf(" %13s", col_name(x));
+	for (r = 0; r < ARRAY_SIZE(ratios); r++)
+		printf(" %13s", ratios[r].label);
+	printf("\n");
+	for (s = 0; s < NSIZES; s++) {
+		if (sizes[s] >= MiB)
+			printf("%4zuMi", sizes[s] / MiB);
+		else
+			printf("%4zuKi", sizes[s] / KiB);
+		for (x = 0; x < NCOLS; x++)
+			print_time(result[o][x][s]);
+		for (r = 0; r < ARRAY_SIZE(ratios); r++)
+			print_ratio(result[o][ratios[r].num][s],
+				    result[o][ratios[r].den][s]);
+		printf("\n");
+	}
+}
+
+static void print_csv(void)
+{
+	unsigned int o, x, s;
+
+	printf("xbuf-bench-csv-begin\nop,exporter,bytes,median_ns,error\n");
+	for (o = 0; o < NOPS; o++)
+		for (x = 0; x < NCOLS; x++)
+			for (s = 0; s < NSIZES; s++) {
+				long long v = result[o][x][s];
+
+				if (!v)
+					continue;
+				printf("%s,%s,%zu,%lld,%s\n", ops[o].name,
+				       col_name(x), sizes[s], v > 0 ? v : 0,
+				       v > 0 ? "" : strerrorname_np(-v));
+			}
+	printf("xbuf-bench-csv-end\n");
+}
+
+static int open_devices(void)
+{
+	unsigned int x;
+
+	for (x = 0; x < NEXP; x++) {
+		exporters[x].fd = open(exporters[x].path, O_RDONLY | O_CLOEXEC);
+		if (exporters[x].fd < 0)
+			printf("xbuf-bench: %s: %s: %s\n", exporters[x].name,
+			       exporters[x].path, strerror(errno));
+	}
+	dma_dev = open("/dev/xbuf_dma", O_RDWR | O_CLOEXEC);
+	if (dma_dev < 0)
+		printf("xbuf-bench: /dev/xbuf_dma: %s\n", strerror(errno));
+	if (exporters[0].fd < 0)
+		return -1;
+
+	/* Touched now, so that the baselines time no page faults. */
+	guest_buf[0] = malloc(sizes[NSIZES - 1]);
+	guest_buf[1] = malloc(sizes[NSIZES - 1]);
+	if (!guest_buf[0] || !guest_buf[1])
+		return -1;
+	memset(guest_buf[0], 1, sizes[NSIZES - 1]);
+	memset(guest_buf[1], 2, sizes[NSIZES - 1]);
+	return 0;
+}
+
+static int fill_pool(void)
+{
+	int fd = exporter_alloc(&exporters[0], sizes[NSIZES - 1]);
+
+	if (fd < 0) {
+		printf("xbuf-bench: fill: %s\n", strerror(-fd));
+		return 1;
+	}
+	close(fd);
+	settle(NULL);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	unsigned int o;
+
+	if (open_devices())
+		return 1;
+	if (argc > 1 && !strcmp(argv[1], "--fill-pool"))
+		return fill_pool();
+	measure_all();
+	printf("xbuf-bench: ratios are xbuf's median over the column's: below 1, xbuf is faster\n");
+	for (o = 0; o < NOPS; o++)
+		print_table(o);
+	printf("\n");
+	print_csv();
+	return 0;
+}
