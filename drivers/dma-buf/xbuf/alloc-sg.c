@@ -2,9 +2,11 @@
 /*
  * Page allocator of the scatter-gather heaps ("xbuf", "xbuf-uncached").
  *
- * A buffer is built from the largest chunks the buddy allocator can give
- * without reclaim, so that a device behind an IOMMU can use large IOMMU
- * pages and the scatter-gather table stays short.
+ * A buffer is built from the largest chunks available, so that a device
+ * behind an IOMMU can use large IOMMU pages and the scatter-gather table
+ * stays short. For each order the page pool's zeroed chunks come first,
+ * then the buddy allocator, without reclaim above order 0. Freed chunks go
+ * back to the pool.
  */
 
 #include <linux/gfp.h>
@@ -17,7 +19,7 @@
 #include "heap.h"
 
 /* With 4 KiB pages: 2 MiB, 64 KiB and 4 KiB, common IOMMU and TLB sizes. */
-static const unsigned int xbuf_sg_orders[] = { 9, 4, 0 };
+const unsigned int xbuf_sg_orders[XBUF_SG_ORDERS] = { 9, 4, 0 };
 
 /*
  * A high-order attempt fails fast instead of reclaiming or compacting: a
@@ -31,22 +33,27 @@ static const unsigned int xbuf_sg_orders[] = { 9, 4, 0 };
 
 /*
  * Allocate the largest chunk that fits in @remaining, starting at order
- * index *@first. An order that failed is not tried again for this buffer.
+ * index *@first. An order the page allocator failed is not tried again for
+ * this buffer. Buffers charged to a memory cgroup bypass the pool, whose
+ * chunks belong to nobody.
  */
 static struct page *xbuf_sg_alloc_chunk(size_t remaining, unsigned int *first,
 					gfp_t extra)
 {
 	unsigned int i;
 
-	for (i = *first; i < ARRAY_SIZE(xbuf_sg_orders); i++) {
+	for (i = *first; i < XBUF_SG_ORDERS; i++) {
 		unsigned int order = xbuf_sg_orders[i];
 		gfp_t gfp = order ? XBUF_HIGH_ORDER_GFP : XBUF_ORDER0_GFP;
-		struct page *page;
+		struct page *page = NULL;
 
 		if (order > XBUF_MAX_PAGE_ORDER ||
 		    (PAGE_SIZE << order) > remaining)
 			continue;
-		page = alloc_pages(gfp | extra, order);
+		if (!(extra & __GFP_ACCOUNT))
+			page = xbuf_pool_get(order);
+		if (!page)
+			page = alloc_pages(gfp | extra, order);
 		if (page) {
 			*first = i;
 			return page;
@@ -61,7 +68,7 @@ static void xbuf_sg_free_list(struct list_head *chunks)
 
 	list_for_each_entry_safe(page, tmp, chunks, lru) {
 		list_del(&page->lru);
-		__free_pages(page, compound_order(page));
+		xbuf_pool_put(page);
 	}
 }
 
@@ -114,11 +121,8 @@ static void xbuf_sg_free(struct xbuf_heap *heap, struct sg_table *table)
 	struct scatterlist *sg;
 	unsigned int i;
 
-	for_each_sgtable_sg(table, sg, i) {
-		struct page *page = sg_page(sg);
-
-		__free_pages(page, compound_order(page));
-	}
+	for_each_sgtable_sg(table, sg, i)
+		xbuf_pool_put(sg_page(sg));
 	sg_free_table(table);
 }
 

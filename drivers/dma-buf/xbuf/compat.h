@@ -11,6 +11,8 @@
 #include <linux/mmzone.h>
 #include <linux/module.h>
 #include <linux/pci.h>
+#include <linux/shrinker.h>
+#include <linux/slab.h>
 #include <linux/version.h>
 
 /* Both the bare (before 6.13) and quoted (6.13+) forms expand to this. */
@@ -42,5 +44,55 @@ static inline void vm_flags_set(struct vm_area_struct *vma, vm_flags_t flags)
 #else
 #define XBUF_PCI_IRQ_INTX	PCI_IRQ_LEGACY
 #endif
+
+/*
+ * Shrinkers: embedded and registered with a name from 6.0, allocated by
+ * the core from 6.7. Either way the caller gets a registered shrinker
+ * (or NULL) and frees it with xbuf_shrinker_free().
+ */
+static inline struct shrinker *
+xbuf_shrinker_create(const char *name,
+		     unsigned long (*count)(struct shrinker *,
+					    struct shrink_control *),
+		     unsigned long (*scan)(struct shrinker *,
+					   struct shrink_control *))
+{
+	struct shrinker *s;
+
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 7, 0)
+	s = shrinker_alloc(0, "%s", name);
+	if (!s)
+		return NULL;
+	s->count_objects = count;
+	s->scan_objects = scan;
+	shrinker_register(s);
+#else
+	s = kzalloc(sizeof(*s), GFP_KERNEL);
+	if (!s)
+		return NULL;
+	s->count_objects = count;
+	s->scan_objects = scan;
+	s->seeks = DEFAULT_SEEKS;
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 0, 0)
+	if (register_shrinker(s, "%s", name)) {
+#else
+	if (register_shrinker(s)) {
+#endif
+		kfree(s);
+		return NULL;
+	}
+#endif
+	return s;
+}
+
+static inline void xbuf_shrinker_free(struct shrinker *s)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 7, 0)
+	shrinker_free(s);
+#else
+	unregister_shrinker(s);
+	kfree(s);
+#endif
+}
 
 #endif /* _XBUF_COMPAT_H */

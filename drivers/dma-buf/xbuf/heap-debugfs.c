@@ -3,7 +3,8 @@
  * debugfs: <debugfs>/xbuf/heaps, one line per heap with its live buffers,
  * the bytes they hold and the largest buffer it can currently provide;
  * <debugfs>/xbuf/registration, "misc" or "dma-heap": who provides the
- * device nodes and their ioctl.
+ * device nodes and their ioctl; <debugfs>/xbuf/pool, the page pool's
+ * bytes (zeroed, pending zeroing), hits and misses.
  */
 
 #include <linux/debugfs.h>
@@ -40,6 +41,13 @@ static int xbuf_registration_show(struct seq_file *s, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(xbuf_registration);
 
+static int xbuf_pool_stats_show(struct seq_file *s, void *unused)
+{
+	xbuf_pool_show(s);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(xbuf_pool_stats);
+
 /**
  * xbuf_debugfs_init() - create the debugfs files of the heaps
  * @heaps: the heaps, alive until xbuf_debugfs_exit()
@@ -56,6 +64,8 @@ void xbuf_debugfs_init(struct xbuf_heap *heaps, unsigned int count)
 			    &xbuf_heaps_fops);
 	debugfs_create_file("registration", 0444, xbuf_debugfs_root, NULL,
 			    &xbuf_registration_fops);
+	debugfs_create_file("pool", 0444, xbuf_debugfs_root, NULL,
+			    &xbuf_pool_stats_fops);
 }
 
 /**

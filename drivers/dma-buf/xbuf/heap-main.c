@@ -53,9 +53,14 @@ static int __init xbuf_heap_init(void)
 	unsigned int i;
 	int ret;
 
-	ret = xbuf_heap_dma_dev_create();
+	ret = xbuf_pool_init();
 	if (ret)
 		return ret;
+	ret = xbuf_heap_dma_dev_create();
+	if (ret) {
+		xbuf_pool_exit();
+		return ret;
+	}
 	for (i = 0; i < ARRAY_SIZE(xbuf_heaps); i++) {
 		xbuf_heaps[i].dma_dev = &xbuf_heap_pdev->dev;
 		ret = xbuf_heap_register(&xbuf_heaps[i]);
@@ -64,6 +69,7 @@ static int __init xbuf_heap_init(void)
 			       xbuf_heaps[i].name, ret);
 			xbuf_unregister_first(i);
 			platform_device_unregister(xbuf_heap_pdev);
+			xbuf_pool_exit();
 			return ret;
 		}
 	}
@@ -77,6 +83,7 @@ static void __exit xbuf_heap_exit(void)
 	xbuf_debugfs_exit();
 	xbuf_unregister_first(ARRAY_SIZE(xbuf_heaps));
 	platform_device_unregister(xbuf_heap_pdev);
+	xbuf_pool_exit();
 }
 
 module_init(xbuf_heap_init);

@@ -14,6 +14,8 @@
 
 struct dma_buf;
 struct device;
+struct page;
+struct seq_file;
 struct vm_area_struct;
 struct xbuf_heap;
 
@@ -88,6 +90,16 @@ struct dma_buf *xbuf_buffer_export(struct xbuf_heap *heap, u64 len,
 				   u32 fd_flags);
 void xbuf_buffer_free(struct xbuf_buffer *buf);
 int xbuf_buffer_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma);
+
+/* The chunk orders of the scatter-gather heaps, largest first. */
+#define XBUF_SG_ORDERS	3
+extern const unsigned int xbuf_sg_orders[XBUF_SG_ORDERS];
+
+int xbuf_pool_init(void);
+void xbuf_pool_exit(void);
+struct page *xbuf_pool_get(unsigned int order);
+void xbuf_pool_put(struct page *page);
+void xbuf_pool_show(struct seq_file *s);
 
 const char *xbuf_heap_registration(void);
 int xbuf_heap_register(struct xbuf_heap *heap);

@@ -453,6 +453,126 @@ TEST_F(heap, size_caps)
 	close(fd);
 }
 
+/* The heaps whose freed chunks go through the page pool. */
+FIXTURE(pool) {
+	int heap_fd;
+	unsigned long pool_max;	/* pool_max_bytes before the test */
+};
+
+FIXTURE_VARIANT(pool) {
+	const char *name;
+};
+
+FIXTURE_VARIANT_ADD(pool, xbuf) {
+	.name = "xbuf",
+};
+
+FIXTURE_VARIANT_ADD(pool, uncached) {
+	.name = "xbuf-uncached",
+};
+
+FIXTURE_SETUP(pool)
+{
+	self->heap_fd = heap_open(variant->name);
+	if (self->heap_fd < 0)
+		SKIP(return, "/dev/dma_heap/%s: %s (is xbuf_heap loaded?)",
+		     variant->name, strerror(-self->heap_fd));
+	if (pool_stat("max_bytes") < 0)
+		SKIP(return, "no %s (debugfs not mounted?)", XBUF_DEBUGFS_POOL);
+	ASSERT_EQ(0, heap_param_get("pool_max_bytes", &self->pool_max));
+	if (!self->pool_max)
+		SKIP(return, "pool_max_bytes is 0: the pool is off");
+}
+
+FIXTURE_TEARDOWN(pool)
+{
+	if (self->pool_max)
+		heap_param_set("pool_max_bytes", self->pool_max);
+	if (self->heap_fd >= 0)
+		close(self->heap_fd);
+}
+
+/* Allocate @n buffers of @len, check they are zeroed, then dirty them. */
+static const char *alloc_check_dirty(int heap_fd, int *fds, int n, size_t len)
+{
+	const char *err = NULL;
+	int i;
+
+	for (i = 0; i < n && !err; i++) {
+		uint8_t *p;
+
+		fds[i] = heap_alloc(heap_fd, len, O_RDWR);
+		if (fds[i] < 0)
+			return "allocation failed";
+		p = map_rw(fds[i], len, 0);
+		if (p == MAP_FAILED)
+			return "mmap failed";
+		if (buf_sync(fds[i], DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW))
+			err = "SYNC_START failed";
+		else if (first_nonzero(p, len) >= 0)
+			err = "buffer shows old data";
+		memset(p, 0x5a, len);
+		if (buf_sync(fds[i], DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW))
+			err = "SYNC_END failed";
+		munmap(p, len);
+	}
+	return err;
+}
+
+/*
+ * Chunks of every order the pool keeps (2 MiB, 64 KiB, 4 KiB), dirtied,
+ * freed and re-zeroed by the pool's worker, must come back zeroed when the
+ * pool serves the next buffers.
+ */
+TEST_F_TIMEOUT(pool, zeroed_from_warm_pool, 300)
+{
+	enum { BUFS = 8 };
+	size_t len = 2 * SZ_1M + SZ_64K + page_size();
+	int fds[BUFS], round, i;
+	long long hits = 0;
+
+	for (round = 0; round < 2; round++) {
+		hits = pool_stat("hits");
+		ASSERT_EQ(NULL, alloc_check_dirty(self->heap_fd, fds, BUFS, len))
+			TH_LOG("round %d", round);
+		for (i = 0; i < BUFS; i++)
+			close(fds[i]);
+		ASSERT_EQ(0, pool_settle());
+	}
+	/* The second round was served, at least in part, by the pool. */
+	EXPECT_LT(hits, pool_stat("hits"));
+}
+
+/* The pool never holds more than its cap, and the shrinker empties it. */
+TEST_F_TIMEOUT(pool, cap_and_shrinker, 300)
+{
+	long long zeroed;
+	int fd;
+
+	ASSERT_EQ(0, heap_param_set("pool_max_bytes", 4 * SZ_1M));
+	ASSERT_EQ(4 * SZ_1M, pool_stat("max_bytes"));
+	fd = heap_alloc(self->heap_fd, SZ_16M, O_RDWR);
+	ASSERT_LE(0, fd);
+	close(fd);
+	ASSERT_EQ(0, pool_settle());
+	zeroed = pool_stat("zeroed_bytes");
+	EXPECT_GE(4 * SZ_1M, zeroed);
+
+	/* drop_caches runs every shrinker until they free next to nothing. */
+	ASSERT_EQ(0, heap_param_set("pool_max_bytes", 64 * SZ_1M));
+	fd = heap_alloc(self->heap_fd, SZ_16M, O_RDWR);
+	ASSERT_LE(0, fd);
+	close(fd);
+	ASSERT_EQ(0, pool_settle());
+	EXPECT_LE(SZ_16M, pool_stat("zeroed_bytes"));
+	fd = open("/proc/sys/vm/drop_caches", O_WRONLY);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(1, write(fd, "2", 1));
+	close(fd);
+	EXPECT_EQ(0, pool_stat("zeroed_bytes"));
+	EXPECT_EQ(0, pool_stat("pending_bytes"));
+}
+
 TEST_F_TIMEOUT(heap, many_small_buffers, 600)
 {
 	enum { COUNT = 10000 };

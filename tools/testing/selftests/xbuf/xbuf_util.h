@@ -117,6 +117,56 @@ static inline void heap_registration(char *out, size_t len)
 	}
 }
 
+#define XBUF_DEBUGFS_POOL	"/sys/kernel/debug/xbuf/pool"
+
+/* A value of <debugfs>/xbuf/pool, or -1 when the file or key is missing. */
+static inline long long pool_stat(const char *key)
+{
+	size_t klen = strlen(key);
+	long long val = -1;
+	char line[128];
+	FILE *f;
+
+	f = fopen(XBUF_DEBUGFS_POOL, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, klen) && line[klen] == ':')
+			val = strtoll(line + klen + 1, NULL, 0);
+	fclose(f);
+	return val;
+}
+
+/* Wait until the pool has zeroed every freed chunk: 0, or -1 after 60 s. */
+static inline int pool_settle(void)
+{
+	int ms;
+
+	for (ms = 0; ms < 60000; ms += 10) {
+		if (pool_stat("pending_bytes") == 0)
+			return 0;
+		usleep(10000);
+	}
+	return -1;
+}
+
+/* Read a module parameter of xbuf_heap; 0 or -errno. */
+static inline int heap_param_get(const char *param, unsigned long *value)
+{
+	char path[256];
+	int ret = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), XBUF_HEAP_PARAM_DIR "%s", param);
+	f = fopen(path, "r");
+	if (!f)
+		return -errno;
+	if (fscanf(f, "%lu", value) != 1)
+		ret = -EIO;
+	fclose(f);
+	return ret;
+}
+
 /* Write a module parameter of xbuf_heap; 0 or -errno. */
 static inline int heap_param_set(const char *param, unsigned long value)
 {
