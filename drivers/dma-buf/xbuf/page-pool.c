@@ -36,7 +36,6 @@ static struct {
 	unsigned long zeroed_pages;
 	unsigned long pending_pages;	/* including the one being zeroed */
 	unsigned long hits, misses, shrunk_pages;
-	bool dying;
 	struct delayed_work zero_work;
 	struct shrinker *shrinker;
 	bool ready;	/* initialised: a parameter write may trim it */
@@ -102,8 +101,7 @@ void xbuf_pool_put(struct page *page)
 		return;
 	}
 	spin_lock(&xbuf_pool.lock);
-	keep = !xbuf_pool.dying &&
-	       xbuf_pool.zeroed_pages + xbuf_pool.pending_pages +
+	keep = xbuf_pool.zeroed_pages + xbuf_pool.pending_pages +
 	       (1UL << order) <= xbuf_pool_max_pages();
 	if (keep) {
 		list_add_tail(&page->lru, &xbuf_pool.pending);
@@ -296,7 +294,10 @@ int xbuf_pool_init(void)
 }
 
 /**
- * xbuf_pool_exit() - free every chunk; no buffer may be alive
+ * xbuf_pool_exit() - free every chunk
+ *
+ * No buffer is alive (each pins the module), so no chunk can arrive after
+ * the worker is cancelled.
  */
 void xbuf_pool_exit(void)
 {
@@ -304,9 +305,6 @@ void xbuf_pool_exit(void)
 
 	WRITE_ONCE(xbuf_pool.ready, false);
 	xbuf_shrinker_free(xbuf_pool.shrinker);
-	spin_lock(&xbuf_pool.lock);
-	xbuf_pool.dying = true;
-	spin_unlock(&xbuf_pool.lock);
 	cancel_delayed_work_sync(&xbuf_pool.zero_work);
 	xbuf_pool_take(ULONG_MAX, &chunks);
 	xbuf_pool_free_list(&chunks);
