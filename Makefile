@@ -233,7 +233,7 @@ bench: deps
 
 vm-bench: kernel-perf
 	mkdir -p $(BENCH)/prog
-	$(CC) -static -O2 -Wall -Wextra -I$(CURDIR)/include/uapi \
+	$(CC) -static -O2 -Wall -Wextra -I$(CURDIR)/include/uapi -I$(TESTDIR) \
 		-o $(BENCH)/prog/xbuf-bench $(TOOLS)/xbuf-bench.c
 	export XBUF_VM_MEM=3G XBUF_VM_TIMEOUT=3600; \
 	$(call vm_boot_with,bench.sh,bench,$(BENCH_CMDLINE),,\

@@ -34,6 +34,9 @@
 #include <linux/udmabuf.h>
 #include <linux/xbuf.h>
 
+/* pool_stat() and pool_settle(), shared with the kselftests. */
+#include "xbuf_util.h"
+
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define KiB		(1024UL)
 #define MiB		(1024UL * KiB)
@@ -45,8 +48,6 @@ static const size_t sizes[] = {
 };
 
 #define NSIZES	ARRAY_SIZE(sizes)
-
-#define POOL_STATS	"/sys/kernel/debug/xbuf/pool"
 
 /* Who exports the buffers: a dma-heap, or udmabuf over a memfd. */
 struct exporter {
@@ -118,23 +119,6 @@ static int exporter_alloc(struct exporter *e, size_t len)
 	return data.fd;
 }
 
-/* A value from the pool's debugfs file, or -1 without a pool. */
-static long long pool_stat(const char *key)
-{
-	char line[128];
-	long long val = -1;
-	size_t klen = strlen(key);
-	FILE *f = fopen(POOL_STATS, "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, key, klen) && line[klen] == ':')
-			val = strtoll(line + klen + 1, NULL, 0);
-	fclose(f);
-	return val;
-}
-
 static int write_file(const char *path, const char *s)
 {
 	int fd = open(path, O_WRONLY | O_CLOEXEC), ret = 0;
@@ -153,12 +137,11 @@ static int write_file(const char *path, const char *s)
  */
 static void settle(const struct exporter *e)
 {
-	int waited = 0;
-
 	if (e && e->cold)
 		write_file("/proc/sys/vm/drop_caches", "2");
-	while (pool_stat("pending_bytes") > 0 && waited++ < 10000)
-		usleep(1000);
+	/* Without a pool (another kernel), nothing to wait for. */
+	if (pool_stat("pending_bytes") > 0)
+		pool_settle();
 }
 
 static int attach(int fd, uint32_t *handle)
@@ -235,48 +218,38 @@ static int op_alloc_free(struct exporter *e, size_t len, uint64_t *ns)
 	return 0;
 }
 
-static int op_mmap_touch(struct exporter *e, size_t len, uint64_t *ns)
+/* Time mmap() of a new buffer, and one write per page if @touch. */
+static int mmap_run(struct exporter *e, size_t len, bool touch, uint64_t *ns)
 {
+	int fd = exporter_alloc(e, len), ret = 0;
 	uint64_t t;
-	char *p;
 	size_t off;
-	int fd = exporter_alloc(e, len);
+	char *p;
 
 	if (fd < 0)
 		return fd;
 	t = now_ns();
 	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (p == MAP_FAILED) {
-		close(fd);
-		return -errno;
-	}
 	/* Stores into a mapping passed to munmap(): not optimised away. */
-	for (off = 0; off < len; off += PAGE)
+	for (off = 0; touch && p != MAP_FAILED && off < len; off += PAGE)
 		p[off] = 1;
 	*ns = now_ns() - t;
-	munmap(p, len);
+	if (p == MAP_FAILED)
+		ret = -errno;
+	else
+		munmap(p, len);
 	close(fd);
-	return 0;
+	return ret;
+}
+
+static int op_mmap_touch(struct exporter *e, size_t len, uint64_t *ns)
+{
+	return mmap_run(e, len, true, ns);
 }
 
 static int op_mmap_only(struct exporter *e, size_t len, uint64_t *ns)
 {
-	uint64_t t;
-	void *p;
-	int fd = exporter_alloc(e, len);
-
-	if (fd < 0)
-		return fd;
-	t = now_ns();
-	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	*ns = now_ns() - t;
-	if (p == MAP_FAILED) {
-		close(fd);
-		return -errno;
-	}
-	munmap(p, len);
-	close(fd);
-	return 0;
+	return mmap_run(e, len, false, ns);
 }
 
 static int op_sync(struct exporter *e, size_t len, uint64_t *ns)
