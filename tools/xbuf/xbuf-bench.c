@@ -5,10 +5,10 @@
  *
  * Every operation is timed with CLOCK_MONOTONIC around the system calls
  * it names and nothing else; set-up and tear-down happen outside the
- * timed region. Before each run the bench waits until xbuf's page pool
- * has re-zeroed what the previous run freed (the "warm" state); the
- * "xbuf-cold" column empties the pool first, through the shrinker, so
- * it shows an allocation that has to zero every page itself.
+ * timed region. The columns take turns, run by run. Before each run the
+ * bench waits until xbuf's page pool has re-zeroed what the previous run
+ * freed (the "warm" state); the "xbuf-cold" column empties the pool first,
+ * so it shows an allocation that has to zero every page itself.
  *
  * Output: one table per operation, with ratios, on stdout; then every
  * figure as CSV between "xbuf-bench-csv-begin" and "xbuf-bench-csv-end".
@@ -42,6 +42,7 @@
 #define MiB		(1024UL * KiB)
 #define MAX_RUNS	31
 #define PAGE		4096UL
+#define SPIN_NS		2000000ULL
 
 static const size_t sizes[] = {
 	4 * KiB, 64 * KiB, 1 * MiB, 16 * MiB, 64 * MiB, 256 * MiB,
@@ -119,29 +120,30 @@ static int exporter_alloc(struct exporter *e, size_t len)
 	return data.fd;
 }
 
-static int write_file(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC), ret = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, s, strlen(s)) < 0)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
+static unsigned long pool_max;	/* xbuf_heap's pool_max_bytes */
 
 /*
  * Before a run: the warm state is a pool with nothing left to re-zero;
- * the cold one an empty pool, emptied by running the shrinkers.
+ * the cold one an empty pool, emptied by lowering its cap to 0 and
+ * restoring it (not by drop_caches: that would also empty the slab caches
+ * and slow down whichever column runs next). Then every column, whatever
+ * it waited for, spins on the CPU for the same time, so that no run
+ * starts from an idle CPU while another starts from a busy one (under TCG
+ * the first system calls after a sleep are markedly slower).
  */
 static void settle(const struct exporter *e)
 {
-	if (e && e->cold)
-		write_file("/proc/sys/vm/drop_caches", "2");
+	uint64_t t;
+
+	if (e && e->cold && pool_max) {
+		heap_param_set("pool_max_bytes", 0);
+		heap_param_set("pool_max_bytes", pool_max);
+	}
 	/* Without a pool (another kernel), nothing to wait for. */
 	if (pool_stat("pending_bytes") > 0)
 		pool_settle();
+	for (t = now_ns(); now_ns() - t < SPIN_NS;)
+		;
 }
 
 static int attach(int fd, uint32_t *handle)
@@ -252,6 +254,30 @@ static int op_mmap_only(struct exporter *e, size_t len, uint64_t *ns)
 	return mmap_run(e, len, false, ns);
 }
 
+/* Time munmap() of a whole mapping whose every page was touched. */
+static int op_munmap(struct exporter *e, size_t len, uint64_t *ns)
+{
+	int fd = exporter_alloc(e, len);
+	size_t off;
+	uint64_t t;
+	char *p;
+
+	if (fd < 0)
+		return fd;
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED) {
+		close(fd);
+		return -errno;
+	}
+	for (off = 0; off < len; off += PAGE)
+		p[off] = 1;
+	t = now_ns();
+	munmap(p, len);
+	*ns = now_ns() - t;
+	close(fd);
+	return 0;
+}
+
 static int op_sync(struct exporter *e, size_t len, uint64_t *ns)
 {
 	uint64_t t;
@@ -290,6 +316,7 @@ static int op_attach_map(struct exporter *e, size_t len, uint64_t *ns)
 	return ret;
 }
 
+/* A map after the first: what an importer that keeps its attachment pays. */
 static int op_remap(struct exporter *e, size_t len, uint64_t *ns)
 {
 	uint32_t handle = 0;
@@ -300,13 +327,19 @@ static int op_remap(struct exporter *e, size_t len, uint64_t *ns)
 		return fd;
 	ret = attach(fd, &handle);
 	if (!ret) {
+		ret = map(handle, XBUF_DMA_BIDIRECTIONAL);
+		if (!ret)
+			ret = unmap(handle);
+	}
+	if (!ret) {
 		t = now_ns();
 		ret = map(handle, XBUF_DMA_BIDIRECTIONAL);
 		if (!ret)
 			ret = unmap(handle);
 		t = now_ns() - t;
-		detach(handle);
 	}
+	if (handle)
+		detach(handle);
 	*ns = t;
 	close(fd);
 	return ret;
@@ -382,12 +415,15 @@ static const struct op ops[] = {
 	  .fn = op_mmap_touch, .guest = op_memset },
 	{ .name = "mmap_only", .what = "mmap alone, no access",
 	  .fn = op_mmap_only },
+	{ .name = "munmap", .what = "munmap of a mapping touched page by page",
+	  .fn = op_munmap },
 	{ .name = "sync", .what = "DMA_BUF_IOCTL_SYNC start + end (RW)",
 	  .fn = op_sync },
 	{ .name = "attach_map",
 	  .what = "xbuf_dma attach + map + unmap + detach",
 	  .fn = op_attach_map, .dma = true },
-	{ .name = "remap", .what = "xbuf_dma map + unmap of an attached buffer",
+	{ .name = "remap",
+	  .what = "xbuf_dma map + unmap again, buffer attached and mapped once",
 	  .fn = op_remap, .dma = true },
 	{ .name = "copy",
 	  .what = "loopback engine copy, job submitted and waited for",
@@ -412,45 +448,71 @@ static unsigned int runs_for(size_t len)
 	       len >= 16 * MiB ? 11 : 21;
 }
 
-/* Warm up, then the median of the runs: ns, or a negative errno. */
-static long long measure(op_fn fn, struct exporter *e, size_t len)
+static bool applies(const struct op *op, unsigned int x)
 {
-	unsigned int i, runs = runs_for(len), warm = len >= 256 * MiB ? 1 : 2;
-	uint64_t ns[MAX_RUNS];
-	int ret;
+	const struct exporter *e = &exporters[x];
 
-	for (i = 0; i < warm + runs; i++) {
-		settle(e);
-		ret = fn(e, len, &ns[i < warm ? 0 : i - warm]);
-		if (ret)
-			return ret;
-	}
-	qsort(ns, runs, sizeof(ns[0]), cmp_u64);
-	return ns[runs / 2];
-}
-
-static bool applies(const struct op *op, const struct exporter *e)
-{
+	if (x == GUEST)
+		return op->guest;
 	if (e->fd < 0 || (op->dma && dma_dev < 0))
 		return false;
 	return !e->cold || op->pool;
 }
 
+/* One run of column @x: ns in *@ns, or a negative errno. */
+static int run_column(const struct op *op, unsigned int x, size_t len,
+		      uint64_t *ns)
+{
+	if (x == GUEST) {
+		settle(NULL);
+		return op->guest(NULL, len, ns);
+	}
+	settle(&exporters[x]);
+	return op->fn(&exporters[x], len, ns);
+}
+
+/*
+ * Warm-up runs, then the median of the timed ones. The columns take turns
+ * run by run rather than one after the other, so that whatever drifts
+ * during the benchmark (the host, QEMU's code cache) weighs on every
+ * column alike. A column that fails stops there and shows the errno.
+ */
+static void measure_size(unsigned int o, unsigned int s)
+{
+	unsigned int i, x, runs = runs_for(sizes[s]);
+	unsigned int warm = sizes[s] >= 256 * MiB ? 1 : 2;
+	static uint64_t ns[NCOLS][MAX_RUNS];
+	uint64_t t;
+	int ret;
+
+	for (x = 0; x < NCOLS; x++)
+		result[o][x][s] = 0;
+	for (i = 0; i < warm + runs; i++) {
+		for (x = 0; x < NCOLS; x++) {
+			if (!applies(&ops[o], x) || result[o][x][s] < 0)
+				continue;
+			ret = run_column(&ops[o], x, sizes[s], &t);
+			if (ret)
+				result[o][x][s] = ret;
+			else if (i >= warm)
+				ns[x][i - warm] = t;
+		}
+	}
+	for (x = 0; x < NCOLS; x++) {
+		if (!applies(&ops[o], x) || result[o][x][s] < 0)
+			continue;
+		qsort(ns[x], runs, sizeof(ns[x][0]), cmp_u64);
+		result[o][x][s] = ns[x][runs / 2];
+	}
+}
+
 static void measure_all(void)
 {
-	unsigned int o, x, s;
+	unsigned int o, s;
 
 	for (o = 0; o < NOPS; o++) {
-		for (s = 0; s < NSIZES; s++) {
-			for (x = 0; x < NEXP; x++)
-				if (applies(&ops[o], &exporters[x]))
-					result[o][x][s] =
-						measure(ops[o].fn, &exporters[x],
-							sizes[s]);
-			if (ops[o].guest)
-				result[o][GUEST][s] =
-					measure(ops[o].guest, NULL, sizes[s]);
-		}
+		for (s = 0; s < NSIZES; s++)
+			measure_size(o, s);
 		fprintf(stderr, "xbuf-bench: %s done\n", ops[o].name);
 	}
 }
@@ -554,6 +616,13 @@ static int open_devices(void)
 		printf("xbuf-bench: /dev/xbuf_dma: %s\n", strerror(errno));
 	if (exporters[0].fd < 0)
 		return -1;
+	/* Without a pool to empty there is no cold column. */
+	if (heap_param_get("pool_max_bytes", &pool_max) || !pool_max)
+		for (x = 0; x < NEXP; x++)
+			if (exporters[x].cold && exporters[x].fd >= 0) {
+				close(exporters[x].fd);
+				exporters[x].fd = -1;
+			}
 
 	/* Touched now, so that the baselines time no page faults. */
 	guest_buf[0] = malloc(sizes[NSIZES - 1]);
