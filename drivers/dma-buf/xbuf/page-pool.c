@@ -90,13 +90,17 @@ struct page *xbuf_pool_get(unsigned int order)
  * The chunk is kept for zeroing if the pool takes chunks of its order and
  * has room, else freed at once. Chunks charged to a memory cgroup are
  * always freed: reusing one would leave the charge with its first owner.
+ * So are chunks someone else still holds a reference to, a pipe that got
+ * them through vmsplice() from a mapping, say: only the last reference
+ * frees those, and no later buffer may share them with the holder.
  */
 void xbuf_pool_put(struct page *page)
 {
 	unsigned int order = compound_order(page);
 	bool keep;
 
-	if (xbuf_pool_index(order) < 0 || PageMemcgKmem(page)) {
+	if (xbuf_pool_index(order) < 0 || PageMemcgKmem(page) ||
+	    page_count(page) != 1) {
 		__free_pages(page, order);
 		return;
 	}

@@ -13,6 +13,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <linux/dma-buf.h>
@@ -571,6 +572,49 @@ TEST_F_TIMEOUT(pool, cap_and_shrinker, 300)
 	close(fd);
 	EXPECT_EQ(0, pool_stat("zeroed_bytes"));
 	EXPECT_EQ(0, pool_stat("pending_bytes"));
+}
+
+/*
+ * A page of a mapping handed to a pipe with vmsplice() is the pipe's for
+ * as long as the pipe holds it, buffer freed or not. Were the pool to take
+ * it back, its worker would zero it and a later buffer would share it with
+ * the pipe: the pipe must still read what the buffer held.
+ */
+TEST_F_TIMEOUT(pool, pinned_page_not_reused, 300)
+{
+	size_t len = 2 * SZ_1M, pg = page_size();
+	struct iovec iov;
+	int fd, pipefd[2];
+	ssize_t spliced;
+	uint8_t *p, *back;
+
+	fd = heap_alloc(self->heap_fd, len, O_RDWR);
+	ASSERT_LE(0, fd);
+	p = map_rw(fd, len, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_EQ(0, buf_sync(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_WRITE));
+	pattern_fill(p, len, 7);
+	ASSERT_EQ(0, buf_sync(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_WRITE));
+
+	ASSERT_EQ(0, pipe(pipefd));
+	iov.iov_base = p + pg;
+	iov.iov_len = pg;
+	spliced = vmsplice(pipefd[1], &iov, 1, 0);
+	if (spliced < 0 && errno == EFAULT)
+		SKIP(return, "pages of this mapping cannot be pinned at all");
+	ASSERT_EQ((ssize_t)pg, spliced) TH_LOG("vmsplice: %s", strerror(errno));
+	munmap(p, len);
+	close(fd);
+	ASSERT_EQ(0, pool_settle());
+
+	back = malloc(pg);
+	ASSERT_NE(NULL, back);
+	ASSERT_EQ((ssize_t)pg, read(pipefd[0], back, pg));
+	EXPECT_EQ(-1, pattern_check(back, pg, (uint8_t)(7 + pg * 7 + 1)))
+		TH_LOG("the page the pipe holds was reused");
+	free(back);
+	close(pipefd[0]);
+	close(pipefd[1]);
 }
 
 TEST_F_TIMEOUT(heap, many_small_buffers, 600)
