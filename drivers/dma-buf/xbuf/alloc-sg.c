@@ -24,7 +24,7 @@ const unsigned int xbuf_sg_orders[XBUF_SG_ORDERS] = { 9, 4, 0 };
 /*
  * A high-order attempt fails fast instead of reclaiming or compacting: a
  * smaller order is always there to fall back on. __GFP_COMP makes a chunk
- * one refcounted unit, which vm_insert_page() on its tail pages relies on.
+ * one refcounted unit, which vm_insert_pages() on its tail pages relies on.
  */
 #define XBUF_HIGH_ORDER_GFP						\
 	((GFP_HIGHUSER | __GFP_ZERO | __GFP_NOWARN | __GFP_NORETRY |	\

@@ -15,56 +15,49 @@
 #include "compat.h"
 #include "heap.h"
 
-/* Cacheable buffers: one remap_pfn_range() per physically contiguous chunk. */
-static int xbuf_mmap_chunks(struct xbuf_buffer *buf, struct vm_area_struct *vma)
+/* Pages handed to vm_insert_pages() at a time, from an array on the stack. */
+#define XBUF_MMAP_BATCH	64
+
+static int xbuf_mmap_insert(struct vm_area_struct *vma, unsigned long addr,
+			    struct page **pages, unsigned long count)
 {
-	unsigned long addr = vma->vm_start, skip = vma->vm_pgoff;
-	struct scatterlist *sg;
-	unsigned int i;
+	unsigned long left = count;
+	int ret;
 
-	for_each_sgtable_sg(&buf->pages, sg, i) {
-		unsigned long npages = sg->length >> PAGE_SHIFT, len;
-		int ret;
-
-		if (skip >= npages) {
-			skip -= npages;
-			continue;
-		}
-		len = min((npages - skip) << PAGE_SHIFT, vma->vm_end - addr);
-		ret = remap_pfn_range(vma, addr, page_to_pfn(sg_page(sg)) + skip,
-				      len, vma->vm_page_prot);
-		if (ret)
-			return ret;
-		addr += len;
-		skip = 0;
-		if (addr == vma->vm_end)
-			break;
-	}
-	return 0;
+	ret = vm_insert_pages(vma, addr, pages, &left);
+	return ret ?: (left ? -EFAULT : 0);
 }
 
 /*
- * Write-combine buffers: page by page with vm_insert_page(), which keeps
- * the caching mode of vm_page_prot. remap_pfn_range() would not on x86:
- * PAT tracking turns a write-combine request for RAM back into write-back.
+ * Every page is mapped at mmap() time, in batches that take the page
+ * table lock once per batch. vm_insert_pages() rather than
+ * remap_pfn_range(): on x86 the latter looks up the PAT memory type of
+ * every page of a range smaller than the mapping (each chunk is), and it
+ * would turn a write-combine request for RAM back into write-back; the
+ * former keeps vm_page_prot and skips the PAT walk. The pages are mapped
+ * as ordinary refcounted pages; the pool keeps no chunk someone else
+ * still holds (page-pool.c).
  */
 static int xbuf_mmap_pages(struct xbuf_buffer *buf, struct vm_area_struct *vma)
 {
-	unsigned long addr = vma->vm_start;
+	struct page *batch[XBUF_MMAP_BATCH];
+	unsigned long addr = vma->vm_start, count = 0;
 	struct sg_page_iter iter;
+	int ret;
 
-	vma->vm_page_prot = pgprot_writecombine(vma->vm_page_prot);
 	for_each_sgtable_page(&buf->pages, &iter, vma->vm_pgoff) {
-		int ret;
-
-		if (addr == vma->vm_end)
+		if (addr + (count << PAGE_SHIFT) == vma->vm_end)
 			break;
-		ret = vm_insert_page(vma, addr, sg_page_iter_page(&iter));
+		batch[count++] = sg_page_iter_page(&iter);
+		if (count < XBUF_MMAP_BATCH)
+			continue;
+		ret = xbuf_mmap_insert(vma, addr, batch, count);
 		if (ret)
 			return ret;
-		addr += PAGE_SIZE;
+		addr += count << PAGE_SHIFT;
+		count = 0;
 	}
-	return 0;
+	return count ? xbuf_mmap_insert(vma, addr, batch, count) : 0;
 }
 
 /**
@@ -89,6 +82,6 @@ int xbuf_buffer_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
 
 	vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
 	if (buf->heap->write_combine)
-		return xbuf_mmap_pages(buf, vma);
-	return xbuf_mmap_chunks(buf, vma);
+		vma->vm_page_prot = pgprot_writecombine(vma->vm_page_prot);
+	return xbuf_mmap_pages(buf, vma);
 }
