@@ -18,14 +18,11 @@
 /* Pages handed to vm_insert_pages() at a time, from an array on the stack. */
 #define XBUF_MMAP_BATCH	64
 
+/* vm_insert_pages() returns 0 only once every page is mapped. */
 static int xbuf_mmap_insert(struct vm_area_struct *vma, unsigned long addr,
 			    struct page **pages, unsigned long count)
 {
-	unsigned long left = count;
-	int ret;
-
-	ret = vm_insert_pages(vma, addr, pages, &left);
-	return ret ?: (left ? -EFAULT : 0);
+	return vm_insert_pages(vma, addr, pages, &count);
 }
 
 /*
