@@ -131,19 +131,24 @@ static unsigned long pool_max;	/* xbuf_heap's pool_max_bytes */
  * starts from an idle CPU while another starts from a busy one (under TCG
  * the first system calls after a sleep are markedly slower).
  */
-static void settle(const struct exporter *e)
+static int settle(const struct exporter *e)
 {
 	uint64_t t;
+	int ret = 0;
 
 	if (e && e->cold && pool_max) {
-		heap_param_set("pool_max_bytes", 0);
-		heap_param_set("pool_max_bytes", pool_max);
+		ret = heap_param_set("pool_max_bytes", 0);
+		if (!ret)
+			ret = heap_param_set("pool_max_bytes", pool_max);
+		if (ret)
+			return ret;
 	}
 	/* Without a pool (another kernel), nothing to wait for. */
-	if (pool_stat("pending_bytes") > 0)
-		pool_settle();
+	if (pool_stat("pending_bytes") > 0 && pool_settle())
+		return -ETIMEDOUT;
 	for (t = now_ns(); now_ns() - t < SPIN_NS;)
 		;
+	return 0;
 }
 
 static int attach(int fd, uint32_t *handle)
@@ -257,7 +262,7 @@ static int op_mmap_only(struct exporter *e, size_t len, uint64_t *ns)
 /* Time munmap() of a whole mapping whose every page was touched. */
 static int op_munmap(struct exporter *e, size_t len, uint64_t *ns)
 {
-	int fd = exporter_alloc(e, len);
+	int fd = exporter_alloc(e, len), ret;
 	size_t off;
 	uint64_t t;
 	char *p;
@@ -272,10 +277,10 @@ static int op_munmap(struct exporter *e, size_t len, uint64_t *ns)
 	for (off = 0; off < len; off += PAGE)
 		p[off] = 1;
 	t = now_ns();
-	munmap(p, len);
+	ret = munmap(p, len) ? -errno : 0;
 	*ns = now_ns() - t;
 	close(fd);
-	return 0;
+	return ret;
 }
 
 static int op_sync(struct exporter *e, size_t len, uint64_t *ns)
@@ -463,11 +468,13 @@ static bool applies(const struct op *op, unsigned int x)
 static int run_column(const struct op *op, unsigned int x, size_t len,
 		      uint64_t *ns)
 {
-	if (x == GUEST) {
-		settle(NULL);
+	const struct exporter *e = x == GUEST ? NULL : &exporters[x];
+	int ret = settle(e);
+
+	if (ret)
+		return ret;
+	if (x == GUEST)
 		return op->guest(NULL, len, ns);
-	}
-	settle(&exporters[x]);
 	return op->fn(&exporters[x], len, ns);
 }
 
@@ -643,7 +650,10 @@ static int fill_pool(void)
 		return 1;
 	}
 	close(fd);
-	settle(NULL);
+	if (settle(NULL)) {
+		printf("xbuf-bench: fill: the pool did not settle\n");
+		return 1;
+	}
 	return 0;
 }
 
