@@ -25,7 +25,7 @@
  * @dev: the importing device
  * @table: private copy of the buffer's pages, split to what @dev can map
  * @node: entry in &xbuf_buffer.attachments
- * @dir: direction of the current mapping
+ * @dir: direction @table is DMA-mapped with (see xbuf_map_dir())
  * @mapped: @table is DMA-mapped for @dev
  */
 struct xbuf_attachment {
@@ -43,7 +43,7 @@ static int xbuf_attach(struct dma_buf *dmabuf,
 	struct xbuf_attachment *a;
 	int ret;
 
-	a = kzalloc(sizeof(*a), GFP_KERNEL);
+	a = kzalloc(sizeof(*a), GFP_KERNEL_ACCOUNT);
 	if (!a)
 		return -ENOMEM;
 	/* Sized for the device, so no mapping fails for a too-long entry. */
@@ -86,6 +86,19 @@ static unsigned long xbuf_map_attrs(struct xbuf_buffer *buf)
 	return buf->heap->write_combine ? DMA_ATTR_SKIP_CPU_SYNC : 0;
 }
 
+/*
+ * A mapping the device may write is made bidirectional. The CPU access
+ * brackets sync it in its own direction, as the DMA API requires, and
+ * syncing a DMA_FROM_DEVICE mapping for the device copies nothing into a
+ * bounce buffer: the CPU's writes would stay out of the device's view,
+ * and the next sync for the CPU, or the unmap, would copy the stale
+ * bounce buffer back over them.
+ */
+static enum dma_data_direction xbuf_map_dir(enum dma_data_direction dir)
+{
+	return dir == DMA_TO_DEVICE ? DMA_TO_DEVICE : DMA_BIDIRECTIONAL;
+}
+
 static struct sg_table *xbuf_map_dma_buf(struct dma_buf_attachment *attach,
 					 enum dma_data_direction dir)
 {
@@ -98,10 +111,10 @@ static struct sg_table *xbuf_map_dma_buf(struct dma_buf_attachment *attach,
 		/* One table per attachment: it cannot be mapped twice. */
 		ret = -EBUSY;
 	} else {
-		ret = dma_map_sgtable(a->dev, &a->table, dir,
+		a->dir = xbuf_map_dir(dir);
+		ret = dma_map_sgtable(a->dev, &a->table, a->dir,
 				      xbuf_map_attrs(buf));
 		a->mapped = !ret;
-		a->dir = dir;
 	}
 	mutex_unlock(&buf->lock);
 
@@ -117,7 +130,7 @@ static void xbuf_unmap_dma_buf(struct dma_buf_attachment *attach,
 
 	mutex_lock(&buf->lock);
 	a->mapped = false;
-	dma_unmap_sgtable(a->dev, table, dir, 0);
+	dma_unmap_sgtable(a->dev, table, a->dir, 0);
 	mutex_unlock(&buf->lock);
 }
 
