@@ -5,6 +5,13 @@
  * Only shared mappings are allowed: a MAP_PRIVATE mapping would give the
  * process copy-on-write pages that no device ever sees, silently breaking
  * the sharing the buffer exists for, so it is refused with -EINVAL.
+ *
+ * Every page is mapped at mmap() time; a fault handler maps a page again
+ * after its page table entry went away (MADV_DONTNEED, MADV_PAGEOUT), so
+ * the mapping keeps showing the buffer. A child inherits the mapping
+ * across fork() and shares the buffer; mremap() may move the mapping but
+ * never grow it (VM_DONTEXPAND); mprotect() may not add PROT_WRITE to a
+ * mapping of a read-only fd (the core clears VM_MAYWRITE for it).
  */
 
 #include <linux/dma-buf.h>
@@ -57,6 +64,46 @@ static int xbuf_mmap_pages(struct xbuf_buffer *buf, struct vm_area_struct *vma)
 	return count ? xbuf_mmap_insert(vma, addr, batch, count) : 0;
 }
 
+/* The page at @pgoff pages into the buffer, or NULL past its end. */
+static struct page *xbuf_buffer_page(struct xbuf_buffer *buf,
+				     unsigned long pgoff)
+{
+	struct scatterlist *sg;
+	unsigned int i;
+
+	for_each_sgtable_sg(&buf->pages, sg, i) {
+		unsigned long npages = sg->length >> PAGE_SHIFT;
+
+		if (pgoff < npages)
+			return nth_page(sg_page(sg), pgoff);
+		pgoff -= npages;
+	}
+	return NULL;
+}
+
+/*
+ * mmap() mapped every page and made the mapping VM_MIXEDMAP, so a page
+ * inserted here needs no further set-up. A racing fault that got there
+ * first (-EBUSY) has done the work.
+ */
+static vm_fault_t xbuf_mmap_fault(struct vm_fault *vmf)
+{
+	struct xbuf_buffer *buf = vmf->vma->vm_private_data;
+	struct page *page = xbuf_buffer_page(buf, vmf->pgoff);
+	int ret;
+
+	if (!page)
+		return VM_FAULT_SIGBUS;
+	ret = vm_insert_page(vmf->vma, vmf->address, page);
+	if (!ret || ret == -EBUSY)
+		return VM_FAULT_NOPAGE;
+	return ret == -ENOMEM ? VM_FAULT_OOM : VM_FAULT_SIGBUS;
+}
+
+static const struct vm_operations_struct xbuf_mmap_vm_ops = {
+	.fault = xbuf_mmap_fault,
+};
+
 /**
  * xbuf_buffer_mmap() - &dma_buf_ops.mmap of xbuf buffers
  * @dmabuf: the buffer
@@ -77,7 +124,9 @@ int xbuf_buffer_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
 	    end > buf->len >> PAGE_SHIFT)
 		return -EINVAL;
 
-	vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
+	vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP | VM_MIXEDMAP);
+	vma->vm_ops = &xbuf_mmap_vm_ops;
+	vma->vm_private_data = buf;
 	if (buf->heap->write_combine)
 		vma->vm_page_prot = pgprot_writecombine(vma->vm_page_prot);
 	return xbuf_mmap_pages(buf, vma);
