@@ -49,7 +49,7 @@ static int xbuf_contig_alloc(struct xbuf_heap *heap, struct sg_table *table,
 	split_page(page, order);
 	xbuf_contig_free_range(page, npages, 1UL << order);
 
-	ret = sg_alloc_table(table, 1, GFP_KERNEL);
+	ret = sg_alloc_table(table, 1, GFP_KERNEL_ACCOUNT);
 	if (ret) {
 		xbuf_contig_free_range(page, 0, npages);
 		return ret;

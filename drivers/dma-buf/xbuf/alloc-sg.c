@@ -99,7 +99,7 @@ static int xbuf_sg_alloc(struct xbuf_heap *heap, struct sg_table *table,
 		nents++;
 	}
 
-	ret = sg_alloc_table(table, nents, GFP_KERNEL);
+	ret = sg_alloc_table(table, nents, GFP_KERNEL_ACCOUNT);
 	if (ret)
 		goto err_free;
 
@@ -126,9 +126,16 @@ static void xbuf_sg_free(struct xbuf_heap *heap, struct sg_table *table)
 	sg_free_table(table);
 }
 
+/*
+ * All of RAM, computed in 64 bits: on a 32-bit kernel with more than 4 GiB
+ * (LPAE) the shift would overflow size_t, and a buffer cannot be larger
+ * than size_t holds, page aligned, anyway.
+ */
 static size_t xbuf_sg_max_len(struct xbuf_heap *heap)
 {
-	return (size_t)totalram_pages() << PAGE_SHIFT;
+	u64 ram = (u64)totalram_pages() << PAGE_SHIFT;
+
+	return min_t(u64, ram, SIZE_MAX & PAGE_MASK);
 }
 
 const struct xbuf_heap_ops xbuf_sg_heap_ops = {

@@ -9,6 +9,7 @@
 #include <linux/err.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
 
 #include "heap.h"
@@ -53,20 +54,25 @@ size_t xbuf_heap_max_buffer(struct xbuf_heap *heap)
 	return cap ? min_t(size_t, limit, rounddown(cap, PAGE_SIZE)) : limit;
 }
 
-/* Return the page-aligned size for a request of @len bytes, or an errno. */
-static ssize_t xbuf_buffer_size(struct xbuf_heap *heap, u64 len)
+/*
+ * The page-aligned size for a request of @len bytes, in *@size; 0 or an
+ * errno. The request is a u64 from userspace and size_t may be 32 bits:
+ * everything is compared before anything is narrowed.
+ */
+static int xbuf_buffer_size(struct xbuf_heap *heap, u64 len, size_t *size)
 {
 	unsigned long cap = READ_ONCE(max_buffer_bytes);
 
 	if (!len)
 		return -EINVAL;
-	/* Also keeps PAGE_ALIGN() below from overflowing. */
+	/* max_len is page aligned: PAGE_ALIGN() below cannot overflow. */
 	if (len > heap->ops->max_len(heap))
 		return -ENOMEM;
 	len = PAGE_ALIGN(len);
 	if (cap && len > cap)
 		return -EFBIG;
-	return len;
+	*size = len;
+	return 0;
 }
 
 static int xbuf_heap_charge(struct xbuf_heap *heap, size_t len)
@@ -121,7 +127,7 @@ int xbuf_sgt_dup(struct sg_table *dst, const struct sg_table *src,
 	for_each_sgtable_sg(src, s, i)
 		nents += DIV_ROUND_UP(s->length, max_seg);
 
-	ret = sg_alloc_table(dst, nents, GFP_KERNEL);
+	ret = sg_alloc_table(dst, nents, GFP_KERNEL_ACCOUNT);
 	if (ret)
 		return ret;
 
@@ -143,19 +149,31 @@ int xbuf_sgt_dup(struct sg_table *dst, const struct sg_table *src,
  * Pages of a write-combine buffer were zeroed through the cacheable kernel
  * mapping. Push those lines out to memory once, through the DMA API on the
  * module's own device, so that no stale cache line ever shadows the buffer.
+ * One segment at a time: behind bounce buffers (swiotlb=force) a buffer
+ * larger than all of them together must work too.
  */
 static int xbuf_buffer_clean_cache(struct xbuf_buffer *buf)
 {
 	struct device *dev = buf->heap->dma_dev;
+	struct scatterlist *sg;
 	struct sg_table table;
+	unsigned int i;
 	int ret;
 
 	ret = xbuf_sgt_dup(&table, &buf->pages, xbuf_max_segment(dev));
 	if (ret)
 		return ret;
-	ret = dma_map_sgtable(dev, &table, DMA_BIDIRECTIONAL, 0);
-	if (!ret)
-		dma_unmap_sgtable(dev, &table, DMA_BIDIRECTIONAL, 0);
+	for_each_sgtable_sg(&table, sg, i) {
+		dma_addr_t addr = dma_map_page(dev, sg_page(sg), 0, sg->length,
+					       DMA_BIDIRECTIONAL);
+
+		if (dma_mapping_error(dev, addr)) {
+			ret = -ENOMEM;
+			break;
+		}
+		dma_unmap_page(dev, addr, sg->length, DMA_BIDIRECTIONAL);
+		cond_resched();
+	}
 	sg_free_table(&table);
 	return ret;
 }
@@ -166,7 +184,7 @@ static struct xbuf_buffer *xbuf_buffer_alloc(struct xbuf_heap *heap,
 	struct xbuf_buffer *buf;
 	int ret;
 
-	buf = kzalloc(sizeof(*buf), GFP_KERNEL);
+	buf = kzalloc(sizeof(*buf), GFP_KERNEL_ACCOUNT);
 	if (!buf)
 		return ERR_PTR(-ENOMEM);
 	buf->heap = heap;
@@ -223,12 +241,12 @@ struct dma_buf *xbuf_buffer_export(struct xbuf_heap *heap, u64 len,
 	DEFINE_DMA_BUF_EXPORT_INFO(exp_info);
 	struct xbuf_buffer *buf;
 	struct dma_buf *dmabuf;
-	ssize_t size;
+	size_t size;
 	int ret;
 
-	size = xbuf_buffer_size(heap, len);
-	if (size < 0)
-		return ERR_PTR(size);
+	ret = xbuf_buffer_size(heap, len, &size);
+	if (ret)
+		return ERR_PTR(ret);
 	ret = xbuf_heap_charge(heap, size);
 	if (ret)
 		return ERR_PTR(ret);
