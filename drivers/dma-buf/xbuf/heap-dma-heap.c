@@ -23,6 +23,16 @@ const char *xbuf_heap_registration(void)
 	return "dma-heap";
 }
 
+/**
+ * xbuf_heap_removable() - whether a registered heap can be unregistered
+ *
+ * Return: false: the framework keeps a heap for the kernel's lifetime.
+ */
+bool xbuf_heap_removable(void)
+{
+	return false;
+}
+
 static struct dma_buf *xbuf_heap_allocate(struct dma_heap *dma_heap,
 					  unsigned long len,
 					  unsigned long fd_flags,

@@ -48,9 +48,42 @@ static void xbuf_unregister_first(unsigned int count)
 		xbuf_heap_unregister(&xbuf_heaps[count]);
 }
 
+static void xbuf_heap_teardown(void)
+{
+	platform_device_unregister(xbuf_heap_pdev);
+	xbuf_pool_exit();
+}
+
+/*
+ * Register every heap. Device nodes of our own are undone on the first
+ * failure. Heaps added to the dma-heap framework can never be removed, so
+ * once one is in, the state behind it must stay: a later failure only
+ * leaves that heap out.
+ */
+static int xbuf_heap_register_all(void)
+{
+	unsigned int i, registered = 0;
+	int ret = 0;
+
+	for (i = 0; i < ARRAY_SIZE(xbuf_heaps); i++) {
+		xbuf_heaps[i].dma_dev = &xbuf_heap_pdev->dev;
+		ret = xbuf_heap_register(&xbuf_heaps[i]);
+		if (!ret) {
+			registered++;
+			continue;
+		}
+		pr_err("xbuf: cannot register heap %s: %d\n",
+		       xbuf_heaps[i].name, ret);
+		if (xbuf_heap_removable()) {
+			xbuf_unregister_first(i);
+			return ret;
+		}
+	}
+	return registered ? 0 : ret;
+}
+
 static int __init xbuf_heap_init(void)
 {
-	unsigned int i;
 	int ret;
 
 	ret = xbuf_pool_init();
@@ -61,17 +94,10 @@ static int __init xbuf_heap_init(void)
 		xbuf_pool_exit();
 		return ret;
 	}
-	for (i = 0; i < ARRAY_SIZE(xbuf_heaps); i++) {
-		xbuf_heaps[i].dma_dev = &xbuf_heap_pdev->dev;
-		ret = xbuf_heap_register(&xbuf_heaps[i]);
-		if (ret) {
-			pr_err("xbuf: cannot register heap %s: %d\n",
-			       xbuf_heaps[i].name, ret);
-			xbuf_unregister_first(i);
-			platform_device_unregister(xbuf_heap_pdev);
-			xbuf_pool_exit();
-			return ret;
-		}
+	ret = xbuf_heap_register_all();
+	if (ret) {
+		xbuf_heap_teardown();
+		return ret;
 	}
 	pr_info("xbuf: heaps registered (%s nodes)\n", xbuf_heap_registration());
 	xbuf_debugfs_init(xbuf_heaps, ARRAY_SIZE(xbuf_heaps));
@@ -82,8 +108,7 @@ static void __exit xbuf_heap_exit(void)
 {
 	xbuf_debugfs_exit();
 	xbuf_unregister_first(ARRAY_SIZE(xbuf_heaps));
-	platform_device_unregister(xbuf_heap_pdev);
-	xbuf_pool_exit();
+	xbuf_heap_teardown();
 }
 
 module_init(xbuf_heap_init);

@@ -32,6 +32,16 @@ const char *xbuf_heap_registration(void)
 	return "misc";
 }
 
+/**
+ * xbuf_heap_removable() - whether a registered heap can be unregistered
+ *
+ * Return: true: misc devices come and go with the module.
+ */
+bool xbuf_heap_removable(void)
+{
+	return true;
+}
+
 /*
  * Allocate, then publish: the fd is reserved first, the result copied to
  * userspace next, and only then is the fd installed. Until fd_install()
@@ -101,7 +111,6 @@ static const struct file_operations xbuf_heap_fops = {
 	.open = nonseekable_open,
 	.unlocked_ioctl = xbuf_heap_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
-	.llseek = no_llseek,
 };
 
 /**

@@ -102,6 +102,7 @@ void xbuf_pool_put(struct page *page);
 void xbuf_pool_show(struct seq_file *s);
 
 const char *xbuf_heap_registration(void);
+bool xbuf_heap_removable(void);
 int xbuf_heap_register(struct xbuf_heap *heap);
 void xbuf_heap_unregister(struct xbuf_heap *heap);
 
