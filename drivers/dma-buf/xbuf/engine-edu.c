@@ -17,6 +17,7 @@
 #include <linux/err.h>
 #include <linux/interrupt.h>
 #include <linux/io.h>
+#include <linux/iopoll.h>
 #include <linux/module.h>
 #include <linux/pci.h>
 #include <linux/sizes.h>
@@ -60,12 +61,14 @@ MODULE_PARM_DESC(edu_dma_bits,
  * @regs: BAR 0
  * @done: completed by the DMA interrupt
  * @in_use: an engine runs on this device
+ * @dead: a transfer never finished: bus mastering stays off
  */
 struct xbuf_edu {
 	struct pci_dev *pdev;
 	void __iomem *regs;
 	struct completion done;
 	bool in_use;
+	bool dead;
 };
 
 /* The engine uses the first edu device bound. */
@@ -91,19 +94,46 @@ static irqreturn_t xbuf_edu_irq(int irq, void *data)
 }
 
 /*
+ * A transfer did not complete in time. edu has no way to abort one: cut
+ * its bus mastering first, so that nothing it still does reaches memory
+ * the job is about to give back, then let the transfer run out (the
+ * device clears EDU_DMA_RUN) before it may master again. One that never
+ * runs out leaves the device off for good.
+ */
+static void xbuf_edu_quiesce(struct xbuf_edu *edu)
+{
+	u32 cmd;
+
+	pci_clear_master(edu->pdev);
+	if (readx_poll_timeout(ioread32, edu->regs + EDU_REG_DMA_CMD, cmd,
+			       !(cmd & EDU_DMA_RUN), 10 * USEC_PER_MSEC,
+			       10 * USEC_PER_SEC)) {
+		edu->dead = true;
+		dev_err(&edu->pdev->dev,
+			"DMA transfer never finished: device disabled\n");
+		return;
+	}
+	pci_set_master(edu->pdev);
+}
+
+/*
  * One transfer between RAM and the device buffer. Addresses fit in 32 bits
  * (edu_dma_bits <= 32), and a 32-bit write of a register sets all of it.
  */
 static int xbuf_edu_transfer(struct xbuf_edu *edu, dma_addr_t src,
 			     dma_addr_t dst, size_t len, u32 dir)
 {
+	if (edu->dead)
+		return -EIO;
 	reinit_completion(&edu->done);
 	iowrite32(lower_32_bits(src), edu->regs + EDU_REG_DMA_SRC);
 	iowrite32(lower_32_bits(dst), edu->regs + EDU_REG_DMA_DST);
 	iowrite32(len, edu->regs + EDU_REG_DMA_COUNT);
 	iowrite32(EDU_DMA_RUN | EDU_DMA_IRQ | dir, edu->regs + EDU_REG_DMA_CMD);
-	if (!wait_for_completion_timeout(&edu->done, EDU_TIMEOUT))
+	if (!wait_for_completion_timeout(&edu->done, EDU_TIMEOUT)) {
+		xbuf_edu_quiesce(edu);
 		return -ETIMEDOUT;
+	}
 	return 0;
 }
 
