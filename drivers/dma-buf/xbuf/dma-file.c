@@ -6,13 +6,20 @@
  * A handle follows the importer rules of the dma-buf API: dma_buf_get(),
  * dma_buf_attach() to the engine's device, dma_buf_map_attachment_unlocked()
  * for one direction, and the reverse, in order, when it goes away. Closing
- * the file waits for its jobs, then releases every handle.
+ * the file releases every handle; jobs still in flight keep theirs until
+ * they complete.
+ *
+ * Locking order: file lock, then the engine's map lock, then the buffers'
+ * dma_resv locks (inside the dma-buf core).
  */
 
 #include <linux/dma-buf.h>
+#include <linux/dma-fence.h>
 #include <linux/dma-mapping.h>
 #include <linux/err.h>
 #include <linux/fs.h>
+#include <linux/hashtable.h>
+#include <linux/lockdep.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/scatterlist.h>
@@ -29,6 +36,11 @@ static unsigned short dev_mode = 0600;
 module_param(dev_mode, ushort, 0444);
 MODULE_PARM_DESC(dev_mode, "Permissions of /dev/xbuf_dma (default 0600)");
 
+static unsigned long long max_mapped_bytes = 16ULL << 30;
+module_param(max_mapped_bytes, ullong, 0644);
+MODULE_PARM_DESC(max_mapped_bytes,
+		 "Bytes of buffers one open file may have mapped at once; beyond it MAP fails with ENOSPC (default 16 GiB)");
+
 static struct xbuf_engine *xbuf_dma_engine;
 
 static bool xbuf_dma_dir_valid(u32 dir)
@@ -37,12 +49,32 @@ static bool xbuf_dma_dir_valid(u32 dir)
 	       dir == XBUF_DMA_FROM_DEVICE;
 }
 
-/* Call with the file lock held, and only with no job using the mapping. */
+/*
+ * The direction asked of the exporter. A device that writes a buffer
+ * rarely writes all of it, and behind a bounce buffer only a
+ * bidirectional mapping carries the CPU's writes between jobs to the
+ * device's copy (sync_for_device of a DMA_FROM_DEVICE mapping copies
+ * nothing): without it, unmapping would copy stale bytes back over them.
+ */
+static enum dma_data_direction xbuf_dma_exporter_dir(enum dma_data_direction dir)
+{
+	return dir == DMA_TO_DEVICE ? DMA_TO_DEVICE : DMA_BIDIRECTIONAL;
+}
+
+/* Call only with no job using the mapping. */
 static void xbuf_dma_handle_unmap(struct xbuf_dma_handle *handle)
 {
+	struct xbuf_engine *engine = handle->engine;
+
 	dma_buf_unmap_attachment_unlocked(handle->attach, handle->sgt,
-					  handle->dir);
+					  xbuf_dma_exporter_dir(handle->dir));
 	handle->sgt = NULL;
+	/* Unmapped first: no other handle may map the buffer before that. */
+	mutex_lock(&engine->map_lock);
+	hash_del(&handle->mapped_node);
+	mutex_unlock(&engine->map_lock);
+	atomic_dec(&engine->nr_mapped);
+	atomic64_sub(handle->dmabuf->size, &handle->file->mapped_bytes);
 }
 
 static void xbuf_dma_handle_release(struct kref *ref)
@@ -62,10 +94,25 @@ static void xbuf_dma_handle_release(struct kref *ref)
 /**
  * xbuf_dma_handle_put() - drop a reference to a handle
  * @handle: the handle; the last reference unmaps, detaches and puts it
+ *
+ * May sleep and take the buffer's reservation lock.
  */
 void xbuf_dma_handle_put(struct xbuf_dma_handle *handle)
 {
 	kref_put(&handle->ref, xbuf_dma_handle_release);
+}
+
+/*
+ * Drop the handle table's reference, as the last one: a job that has
+ * completed may still hold its reference for a moment (it lets go after
+ * signalling its fence). Waiting for that keeps detach synchronous:
+ * once it returns, the buffer is unmapped and detached.
+ */
+static void xbuf_dma_handle_put_last(struct xbuf_dma_file *file,
+				     struct xbuf_dma_handle *handle)
+{
+	wait_event(file->idle, kref_read(&handle->ref) == 1);
+	xbuf_dma_handle_put(handle);
 }
 
 static void xbuf_dma_file_release_ref(struct kref *ref)
@@ -73,6 +120,7 @@ static void xbuf_dma_file_release_ref(struct kref *ref)
 	struct xbuf_dma_file *file = container_of(ref, struct xbuf_dma_file,
 						  ref);
 
+	dma_fence_put(file->last_fence);
 	xa_destroy(&file->handles);
 	mutex_destroy(&file->lock);
 	kfree(file);
@@ -107,7 +155,7 @@ static struct xbuf_dma_handle *xbuf_dma_handle_create(struct xbuf_dma_file *file
 	struct xbuf_dma_handle *handle;
 	int ret;
 
-	handle = kzalloc(sizeof(*handle), GFP_KERNEL);
+	handle = kzalloc(sizeof(*handle), GFP_KERNEL_ACCOUNT);
 	if (!handle)
 		return ERR_PTR(-ENOMEM);
 	kref_init(&handle->ref);
@@ -117,11 +165,15 @@ static struct xbuf_dma_handle *xbuf_dma_handle_create(struct xbuf_dma_file *file
 		ret = PTR_ERR(handle->dmabuf);
 		goto err_free;
 	}
+	/* A dma-buf has one file: the fd's access mode is its f_mode. */
+	handle->fmode = handle->dmabuf->file->f_mode &
+			(FMODE_READ | FMODE_WRITE);
 	handle->attach = dma_buf_attach(handle->dmabuf, file->engine->dev);
 	if (IS_ERR(handle->attach)) {
 		ret = PTR_ERR(handle->attach);
 		goto err_put;
 	}
+	handle->file = file;
 	handle->engine = file->engine;
 	atomic_inc(&handle->engine->attachments);
 	return handle;
@@ -133,6 +185,11 @@ err_free:
 	return ERR_PTR(ret);
 }
 
+/*
+ * The handle number is reserved first and the reply copied out next; only
+ * then is the handle published, under the file lock. Until then no other
+ * thread can find it, so a failed copy is undone without a race.
+ */
 static int xbuf_dma_attach(struct xbuf_dma_file *file, void __user *arg)
 {
 	struct xbuf_dma_attach req;
@@ -149,8 +206,8 @@ static int xbuf_dma_attach(struct xbuf_dma_file *file, void __user *arg)
 	if (IS_ERR(handle))
 		return PTR_ERR(handle);
 
-	ret = xa_alloc(&file->handles, &id, handle,
-		       XA_LIMIT(1, XBUF_DMA_MAX_HANDLES), GFP_KERNEL);
+	ret = xa_alloc(&file->handles, &id, NULL,
+		       XA_LIMIT(1, XBUF_DMA_MAX_HANDLES), GFP_KERNEL_ACCOUNT);
 	if (ret) {
 		xbuf_dma_handle_put(handle);
 		return ret == -EBUSY ? -EMFILE : ret;
@@ -163,19 +220,26 @@ static int xbuf_dma_attach(struct xbuf_dma_file *file, void __user *arg)
 		xbuf_dma_handle_put(handle);
 		return -EFAULT;
 	}
+
+	/* Replacing the reserved entry allocates nothing: it cannot fail. */
+	mutex_lock(&file->lock);
+	xa_store(&file->handles, id, handle, GFP_KERNEL);
+	mutex_unlock(&file->lock);
 	return 0;
 }
 
 /*
  * The handle named in @arg for detach or unmap: it must exist (-ENOENT)
- * and no job may be using it (-EBUSY). Call with the file lock held.
+ * and no job may be using it (-EBUSY).
  */
 static struct xbuf_dma_handle *
 xbuf_dma_idle_handle(struct xbuf_dma_file *file,
 		     const struct xbuf_dma_handle_arg *req)
 {
-	struct xbuf_dma_handle *handle = xa_load(&file->handles, req->handle);
+	struct xbuf_dma_handle *handle;
 
+	lockdep_assert_held(&file->lock);
+	handle = xa_load(&file->handles, req->handle);
 	if (!handle)
 		return ERR_PTR(-ENOENT);
 	if (atomic_read(&handle->jobs))
@@ -209,7 +273,87 @@ static int xbuf_dma_detach(struct xbuf_dma_file *file, void __user *arg)
 
 	if (IS_ERR(handle))
 		return PTR_ERR(handle);
-	xbuf_dma_handle_put(handle);
+	xbuf_dma_handle_put_last(file, handle);
+	return 0;
+}
+
+/* The buffer's fd must allow what the device will do with it. */
+static int xbuf_dma_check_access(const struct xbuf_dma_handle *handle,
+				 enum dma_data_direction dir)
+{
+	unsigned int need = 0;
+
+	if (dir != DMA_FROM_DEVICE)
+		need |= FMODE_READ;	/* the device reads the buffer */
+	if (dir != DMA_TO_DEVICE)
+		need |= FMODE_WRITE;	/* the device writes it */
+	return (handle->fmode & need) == need ? 0 : -EACCES;
+}
+
+/*
+ * Two mappings of one buffer for one device, either of which the device
+ * may write through, are two views that cannot both be right (two bounce
+ * buffers, say): the DMA API does not allow them. Mappings the device only
+ * reads may coexist. Call with the engine's map lock held.
+ */
+static bool xbuf_dma_map_conflicts(struct xbuf_engine *engine,
+				   const struct xbuf_dma_handle *handle,
+				   enum dma_data_direction dir)
+{
+	struct xbuf_dma_handle *other;
+
+	lockdep_assert_held(&engine->map_lock);
+	hash_for_each_possible(engine->mapped, other, mapped_node,
+			       (unsigned long)handle->dmabuf)
+		if (other->dmabuf == handle->dmabuf &&
+		    (dir != DMA_TO_DEVICE || other->dir != DMA_TO_DEVICE))
+			return true;
+	return false;
+}
+
+/* Map the handle and record the mapping engine-wide; 0 or an errno. */
+static int xbuf_dma_handle_map(struct xbuf_dma_handle *handle,
+			       enum dma_data_direction dir)
+{
+	struct xbuf_engine *engine = handle->engine;
+	struct scatterlist *sg;
+	struct sg_table *sgt;
+	unsigned int i;
+	int ret = 0;
+
+	mutex_lock(&engine->map_lock);
+	if (xbuf_dma_map_conflicts(engine, handle, dir)) {
+		ret = -EBUSY;
+		goto out_unlock;
+	}
+	sgt = dma_buf_map_attachment_unlocked(handle->attach,
+					      xbuf_dma_exporter_dir(dir));
+	if (IS_ERR(sgt)) {
+		ret = PTR_ERR(sgt);
+		goto out_unlock;
+	}
+	handle->sgt = sgt;
+	handle->dir = dir;
+	handle->dma_len = 0;
+	for_each_sgtable_dma_sg(sgt, sg, i)
+		handle->dma_len += sg_dma_len(sg);
+	hash_add(engine->mapped, &handle->mapped_node,
+		 (unsigned long)handle->dmabuf);
+	atomic_inc(&engine->nr_mapped);
+out_unlock:
+	mutex_unlock(&engine->map_lock);
+	return ret;
+}
+
+/* Count the buffer against the file's max_mapped_bytes: 0 or -ENOSPC. */
+static int xbuf_dma_charge_mapping(struct xbuf_dma_file *file, u64 size)
+{
+	u64 cap = READ_ONCE(max_mapped_bytes);
+
+	if (atomic64_add_return(size, &file->mapped_bytes) > cap) {
+		atomic64_sub(size, &file->mapped_bytes);
+		return -ENOSPC;
+	}
 	return 0;
 }
 
@@ -217,10 +361,7 @@ static int xbuf_dma_map(struct xbuf_dma_file *file, void __user *arg)
 {
 	struct xbuf_dma_handle *handle;
 	struct xbuf_dma_map req;
-	struct scatterlist *sg;
-	struct sg_table *sgt;
-	unsigned int i;
-	int ret = 0;
+	int ret;
 
 	if (copy_from_user(&req, arg, sizeof(req)))
 		return -EFAULT;
@@ -230,26 +371,25 @@ static int xbuf_dma_map(struct xbuf_dma_file *file, void __user *arg)
 
 	mutex_lock(&file->lock);
 	handle = xa_load(&file->handles, req.handle);
-	if (!handle) {
+	if (!handle)
 		ret = -ENOENT;
-		goto out_unlock;
-	}
-	if (handle->sgt) {
+	else if (handle->sgt)
 		ret = -EBUSY;
+	else
+		ret = xbuf_dma_check_access(handle, req.dir);
+	if (ret)
 		goto out_unlock;
-	}
-	sgt = dma_buf_map_attachment_unlocked(handle->attach, req.dir);
-	if (IS_ERR(sgt)) {
-		ret = PTR_ERR(sgt);
-		goto out_unlock;
-	}
-	handle->sgt = sgt;
-	handle->dir = req.dir;
-	handle->dma_len = 0;
-	for_each_sgtable_dma_sg(sgt, sg, i)
-		handle->dma_len += sg_dma_len(sg);
 
-	req.nents = sgt->nents;
+	ret = xbuf_dma_charge_mapping(file, handle->dmabuf->size);
+	if (ret)
+		goto out_unlock;
+	ret = xbuf_dma_handle_map(handle, req.dir);
+	if (ret) {
+		atomic64_sub(handle->dmabuf->size, &file->mapped_bytes);
+		goto out_unlock;
+	}
+
+	req.nents = handle->sgt->nents;
 	req.dma_len = handle->dma_len;
 	if (copy_to_user(arg, &req, sizeof(req))) {
 		xbuf_dma_handle_unmap(handle);
@@ -317,7 +457,7 @@ static int xbuf_dma_open(struct inode *inode, struct file *filp)
 {
 	struct xbuf_dma_file *file;
 
-	file = kzalloc(sizeof(*file), GFP_KERNEL);
+	file = kzalloc(sizeof(*file), GFP_KERNEL_ACCOUNT);
 	if (!file)
 		return -ENOMEM;
 	kref_init(&file->ref);
@@ -325,6 +465,7 @@ static int xbuf_dma_open(struct inode *inode, struct file *filp)
 	mutex_init(&file->lock);
 	xa_init_flags(&file->handles, XA_FLAGS_ALLOC1);
 	init_waitqueue_head(&file->idle);
+	file->fence_context = dma_fence_context_alloc(1);
 	filp->private_data = file;
 	return nonseekable_open(inode, filp);
 }
@@ -335,8 +476,11 @@ static int xbuf_dma_release(struct inode *inode, struct file *filp)
 	struct xbuf_dma_handle *handle;
 	unsigned long id;
 
-	/* Jobs in flight use the handles' mappings: let them finish. */
-	wait_event(file->idle, !atomic_read(&file->jobs));
+	/*
+	 * Nothing waits here for the file's jobs: each holds references to
+	 * its handles and to the file, and the last reference unmaps and
+	 * detaches once the job is done.
+	 */
 	xa_for_each(&file->handles, id, handle) {
 		xa_erase(&file->handles, id);
 		xbuf_dma_handle_put(handle);
@@ -351,7 +495,6 @@ static const struct file_operations xbuf_dma_fops = {
 	.release = xbuf_dma_release,
 	.unlocked_ioctl = xbuf_dma_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
-	.llseek = no_llseek,
 };
 
 static struct miscdevice xbuf_dma_misc = {

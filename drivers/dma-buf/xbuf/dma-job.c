@@ -2,7 +2,15 @@
 /*
  * DMA jobs: checked, bound to their handles, published as a dma_fence on
  * the buffers' reservation objects, then run asynchronously on the
- * engine's ordered workqueue.
+ * engine's ordered workqueue once every fence they depend on signalled.
+ *
+ * No thread waits for a dependency: each arms a callback, and the last
+ * one to signal queues the job. A job waiting for a fence that never
+ * signals therefore holds up nobody else; after XBUF_JOB_DEP_TIMEOUT it
+ * stops waiting for other drivers' fences and fails with -ETIMEDOUT.
+ * Each open file is a timeline of its own (its fences' context): a job
+ * also depends on the file's previous job, so a file's fences signal in
+ * order, as fences of one context must.
  *
  * Implicit fencing: a job waits for the fences already on its buffers
  * (writers of the source; readers and writers of the destination) and
@@ -10,8 +18,8 @@
  * destination. poll() on a dma-buf fd and DMA_BUF_IOCTL_SYNC therefore
  * wait for it, and a later job on the same buffer runs after it.
  *
- * Locking order: file lock, then engine submit lock, then the buffers'
- * dma_resv locks (taken together with a ww acquire context).
+ * Locking order: file lock, then the buffers' dma_resv locks (taken
+ * together with a ww acquire context).
  */
 
 #include <linux/dma-buf.h>
@@ -20,8 +28,10 @@
 #include <linux/file.h>
 #include <linux/fcntl.h>
 #include <linux/ktime.h>
+#include <linux/lockdep.h>
 #include <linux/module.h>
 #include <linux/overflow.h>
+#include <linux/rcupdate.h>
 #include <linux/slab.h>
 #include <linux/sync_file.h>
 #include <linux/uaccess.h>
@@ -33,12 +43,29 @@
 /* A dependency not signalled in this time fails the job: never hang. */
 #define XBUF_JOB_DEP_TIMEOUT	(10 * HZ)
 
+/* Jobs in flight one open file may have; more fail with -EAGAIN. */
+#define XBUF_DMA_MAX_JOBS	256
+
 #define XBUF_JOB_FLAGS		(XBUF_DMA_JOB_OUT_FENCE | XBUF_DMA_JOB_WAIT)
 
 /**
+ * struct xbuf_job_dep - a fence a job waits for
+ * @cb: callback armed on @fence
+ * @fence: the fence, referenced
+ * @job: the waiting job
+ */
+struct xbuf_job_dep {
+	struct dma_fence_cb cb;
+	struct dma_fence *fence;
+	struct xbuf_job *job;
+};
+
+/**
  * struct xbuf_job - one DMA job
- * @fence: signalled on completion; first member: freed with the fence
+ * @fence: signalled on completion; freed with the fence
  * @work: runs the job on the engine's queue
+ * @timeout: gives up on other drivers' fences after XBUF_JOB_DEP_TIMEOUT
+ * @rcu: frees the job a grace period after its fence's last reference
  * @file: the open file that submitted it
  * @engine: the engine it runs on
  * @src: handle read, or NULL
@@ -49,14 +76,20 @@
  * @op: XBUF_DMA_OP_*
  * @pattern: FILL byte
  * @checksum: CHECKSUM result
- * @deps: fences to wait for before running, those of @src first
+ * @deps: fences to wait for: those of @src, of @dst, then the file's
+ *	previous job
  * @ndeps: number of @deps
  * @nsrc_deps: how many of @deps are fences of @src
- * @dep_error: error of a failed writer of @src seen at submission
+ * @nforeign: how many of @deps are fences of the buffers (all but the
+ *	file's previous job): the ones the timeout gives up on
+ * @pending: dependencies not signalled yet, plus one while arming
+ * @dep_error: error of a failed writer of @src, or -ETIMEDOUT
  */
 struct xbuf_job {
 	struct dma_fence fence;
 	struct work_struct work;
+	struct delayed_work timeout;
+	struct rcu_head rcu;
 	struct xbuf_dma_file *file;
 	struct xbuf_engine *engine;
 	struct xbuf_dma_handle *src;
@@ -67,9 +100,11 @@ struct xbuf_job {
 	u32 op;
 	u8 pattern;
 	u32 checksum;
-	struct dma_fence **deps;
+	struct xbuf_job_dep *deps;
 	unsigned int ndeps;
 	unsigned int nsrc_deps;
+	unsigned int nforeign;
+	atomic_t pending;
 	int dep_error;
 };
 
@@ -83,15 +118,27 @@ static const char *xbuf_job_timeline_name(struct dma_fence *fence)
 	return container_of(fence, struct xbuf_job, fence)->engine->name;
 }
 
+static void xbuf_job_free_rcu(struct rcu_head *rcu)
+{
+	kfree(container_of(rcu, struct xbuf_job, rcu));
+	/*
+	 * Last: the module may go once this returns. Its exit waits for
+	 * running RCU callbacks (rcu_barrier()), so this one finishes first.
+	 */
+	module_put(THIS_MODULE);
+}
+
 /*
  * A fence can outlive its job in any buffer's reservation object, and its
- * ops live in this module: each fence holds a module reference.
+ * ops live in this module: each fence holds a module reference. It is
+ * dropped from an RCU callback, after the grace period that readers of
+ * the fence are owed, never from code that returns into the module.
  */
 static void xbuf_job_fence_release(struct dma_fence *fence)
 {
-	BUILD_BUG_ON(offsetof(struct xbuf_job, fence) != 0);
-	dma_fence_free(fence);
-	module_put(THIS_MODULE);
+	struct xbuf_job *job = container_of(fence, struct xbuf_job, fence);
+
+	call_rcu(&job->rcu, xbuf_job_free_rcu);
 }
 
 static const struct dma_fence_ops xbuf_job_fence_ops = {
@@ -155,12 +202,15 @@ static bool xbuf_job_overlaps(const struct xbuf_job *job)
 	       job->dst_offset < job->src_offset + job->len;
 }
 
-/* Resolve the handles. Call with the file lock held. */
+/* Resolve the handles, within the file's limit on jobs in flight. */
 static int xbuf_job_bind(struct xbuf_job *job, struct xbuf_dma_file *file,
 			 const struct xbuf_dma_job *req)
 {
 	int ret;
 
+	lockdep_assert_held(&file->lock);
+	if (atomic_read(&file->jobs) >= XBUF_DMA_MAX_JOBS)
+		return -EAGAIN;
 	if (req->op != XBUF_DMA_OP_FILL) {
 		ret = xbuf_job_lookup(file, req->src, req->src_offset, req->len,
 				      DMA_TO_DEVICE, &job->src);
@@ -186,18 +236,22 @@ static void xbuf_job_hold(struct xbuf_dma_handle *handle)
 	}
 }
 
-/*
- * The job is done with the mapping. Its reference goes first: while the
- * job is counted in @jobs, detach is refused and the handle table keeps a
- * reference of its own, so this put is never the last, and the detach
- * that follows the count's drop always unmaps before it returns.
- */
-static void xbuf_job_release_handle(struct xbuf_dma_handle *handle)
+/* The job no longer uses the mapping: unmap and detach may go ahead. */
+static void xbuf_job_done_with(struct xbuf_dma_handle *handle)
 {
-	if (handle) {
-		xbuf_dma_handle_put(handle);
+	if (handle)
 		atomic_dec(&handle->jobs);
-	}
+}
+
+/*
+ * Drop the job's reference, after its fence signalled: when the file was
+ * closed meanwhile it is the last one, and unmapping takes the buffer's
+ * reservation lock, which nobody may take on the way to signalling.
+ */
+static void xbuf_job_put_handle(struct xbuf_dma_handle *handle)
+{
+	if (handle)
+		xbuf_dma_handle_put(handle);
 }
 
 /*
@@ -250,8 +304,9 @@ err_fini:
 static int xbuf_job_add_deps(struct xbuf_job *job, struct dma_resv *resv,
 			     enum dma_resv_usage usage, bool source)
 {
-	struct dma_fence *fence, **deps;
 	struct dma_resv_iter cursor;
+	struct xbuf_job_dep *deps;
+	struct dma_fence *fence;
 	unsigned int n = 0;
 
 	dma_resv_for_each_fence(&cursor, resv, usage, fence)
@@ -259,14 +314,14 @@ static int xbuf_job_add_deps(struct xbuf_job *job, struct dma_resv *resv,
 	if (!n)
 		return 0;
 	deps = krealloc_array(job->deps, job->ndeps + n, sizeof(*deps),
-			      GFP_KERNEL);
+			      GFP_KERNEL_ACCOUNT);
 	if (!deps)
 		return -ENOMEM;
 	job->deps = deps;
 
 	dma_resv_for_each_fence(&cursor, resv, usage, fence) {
 		if (!dma_fence_is_signaled(fence))
-			job->deps[job->ndeps++] = dma_fence_get(fence);
+			job->deps[job->ndeps++].fence = dma_fence_get(fence);
 		else if (source && fence->error && !job->dep_error)
 			job->dep_error = fence->error;
 	}
@@ -275,10 +330,28 @@ static int xbuf_job_add_deps(struct xbuf_job *job, struct dma_resv *resv,
 	return 0;
 }
 
+/* The file's previous job: the file's fences must signal in order. */
+static int xbuf_job_add_previous(struct xbuf_job *job)
+{
+	struct dma_fence *prev = job->file->last_fence;
+	struct xbuf_job_dep *deps;
+
+	job->nforeign = job->ndeps;
+	if (!prev || dma_fence_is_signaled(prev))
+		return 0;
+	deps = krealloc_array(job->deps, job->ndeps + 1, sizeof(*deps),
+			      GFP_KERNEL_ACCOUNT);
+	if (!deps)
+		return -ENOMEM;
+	job->deps = deps;
+	job->deps[job->ndeps++].fence = dma_fence_get(prev);
+	return 0;
+}
+
 static void xbuf_job_put_deps(struct xbuf_job *job)
 {
 	while (job->ndeps)
-		dma_fence_put(job->deps[--job->ndeps]);
+		dma_fence_put(job->deps[--job->ndeps].fence);
 	kfree(job->deps);
 	job->deps = NULL;
 }
@@ -312,6 +385,8 @@ static int xbuf_job_publish(struct xbuf_job *job)
 		ret = xbuf_job_add_deps(job, src, DMA_RESV_USAGE_WRITE, true);
 	if (!ret && dst)
 		ret = xbuf_job_add_deps(job, dst, DMA_RESV_USAGE_READ, false);
+	if (!ret)
+		ret = xbuf_job_add_previous(job);
 	for (i = 0; i < n && !ret; i++)
 		ret = dma_resv_reserve_fences(resv[i], 1);
 	if (!ret) {
@@ -332,24 +407,76 @@ static int xbuf_job_publish(struct xbuf_job *job)
 	return ret;
 }
 
-/* Wait for every dependency; a failed source dependency fails the job. */
-static int xbuf_job_wait_deps(struct xbuf_job *job)
+/* One dependency fewer to wait for; the last one queues the job. */
+static void xbuf_job_dep_done(struct xbuf_job *job)
 {
-	int ret = job->dep_error;
+	if (atomic_dec_and_test(&job->pending))
+		queue_work(job->engine->wq, &job->work);
+}
+
+static void xbuf_job_dep_signalled(struct dma_fence *fence,
+				   struct dma_fence_cb *cb)
+{
+	xbuf_job_dep_done(container_of(cb, struct xbuf_job_dep, cb)->job);
+}
+
+/*
+ * Stop waiting for the buffers' fences that have not signalled. Whichever
+ * of the callback and this removal comes first accounts for a fence, so
+ * each is counted once. The file's previous job is still waited for: it
+ * fails or completes on its own, and order must hold.
+ */
+static void xbuf_job_dep_timeout(struct work_struct *work)
+{
+	struct xbuf_job *job = container_of(to_delayed_work(work),
+					    struct xbuf_job, timeout);
 	unsigned int i;
 
-	for (i = 0; i < job->ndeps && !ret; i++) {
-		struct dma_fence *dep = job->deps[i];
-		long left;
+	for (i = 0; i < job->nforeign; i++) {
+		struct xbuf_job_dep *dep = &job->deps[i];
 
-		left = dma_fence_wait_timeout(dep, false, XBUF_JOB_DEP_TIMEOUT);
-		if (left == 0)
-			ret = -ETIMEDOUT;
-		else if (left < 0)
-			ret = left;
-		else if (i < job->nsrc_deps && dep->error)
-			ret = dep->error;
+		if (dma_fence_remove_callback(dep->fence, &dep->cb)) {
+			WRITE_ONCE(job->dep_error, -ETIMEDOUT);
+			xbuf_job_dep_done(job);
+		}
 	}
+}
+
+/*
+ * Arm a callback on every dependency. The extra count taken first keeps
+ * the job from being queued before all are armed; the timeout is armed
+ * before them, so that the job, which cancels it, never runs first.
+ */
+static void xbuf_job_arm(struct xbuf_job *job)
+{
+	unsigned int i;
+
+	atomic_set(&job->pending, 1);
+	for (i = 0; i < job->ndeps; i++)
+		INIT_LIST_HEAD(&job->deps[i].cb.node);
+	if (job->nforeign)
+		queue_delayed_work(system_wq, &job->timeout,
+				   XBUF_JOB_DEP_TIMEOUT);
+	for (i = 0; i < job->ndeps; i++) {
+		struct xbuf_job_dep *dep = &job->deps[i];
+
+		dep->job = job;
+		atomic_inc(&job->pending);
+		if (dma_fence_add_callback(dep->fence, &dep->cb,
+					   xbuf_job_dep_signalled))
+			atomic_dec(&job->pending);	/* signalled already */
+	}
+	xbuf_job_dep_done(job);
+}
+
+/* A failed writer of the source, or a timeout, fails the job. */
+static int xbuf_job_deps_result(struct xbuf_job *job)
+{
+	int ret = READ_ONCE(job->dep_error);
+	unsigned int i;
+
+	for (i = 0; i < job->nsrc_deps && !ret; i++)
+		ret = job->deps[i].fence->error;
 	xbuf_job_put_deps(job);
 	return ret;
 }
@@ -373,14 +500,12 @@ static int xbuf_job_execute(struct xbuf_job *job)
 	}
 }
 
-static void xbuf_job_work(struct work_struct *work)
+/* Run the job and signal its fence: nothing in here may wait for a fence. */
+static void xbuf_job_run(struct xbuf_job *job, int ret)
 {
-	struct xbuf_job *job = container_of(work, struct xbuf_job, work);
 	struct xbuf_engine *engine = job->engine;
-	struct xbuf_dma_file *file = job->file;
-	int ret;
+	bool cookie = dma_fence_begin_signalling();
 
-	ret = xbuf_job_wait_deps(job);
 	if (!ret) {
 		ktime_t start = ktime_get();
 
@@ -396,57 +521,68 @@ static void xbuf_job_work(struct work_struct *work)
 	}
 	atomic64_inc(&engine->jobs);
 
-	/*
-	 * Whoever sees the fence signalled may detach at once, and a detach
-	 * must unmap before it returns: let go of the handles first, so
-	 * that the job's reference is never the last one.
-	 */
-	xbuf_job_release_handle(job->src);
-	xbuf_job_release_handle(job->dst);
+	/* Whoever sees the fence signalled may unmap or detach at once. */
+	xbuf_job_done_with(job->src);
+	xbuf_job_done_with(job->dst);
 	dma_fence_signal(&job->fence);
-	if (atomic_dec_and_test(&file->jobs))
-		wake_up(&file->idle);
+	dma_fence_end_signalling(cookie);
+}
+
+static void xbuf_job_work(struct work_struct *work)
+{
+	struct xbuf_job *job = container_of(work, struct xbuf_job, work);
+	struct xbuf_dma_file *file = job->file;
+
+	cancel_delayed_work_sync(&job->timeout);
+	xbuf_job_run(job, xbuf_job_deps_result(job));
+
+	xbuf_job_put_handle(job->src);
+	xbuf_job_put_handle(job->dst);
+	atomic_dec(&job->engine->inflight);
+	atomic_dec(&file->jobs);
+	wake_up(&file->idle);
 	xbuf_dma_file_put(file);
 	dma_fence_put(&job->fence);
 }
 
 /*
- * Number, publish and queue the job as one step under the engine's submit
- * lock, and hand it the references it runs with. Call with the file lock
- * held. On success the queue holds a reference to the fence.
+ * Number and publish the job on its file's timeline, then hand it the
+ * references it runs with and arm its dependencies. Call with the file
+ * lock held. On success the job holds a reference to its own fence,
+ * dropped when it has run.
  */
 static int xbuf_job_submit(struct xbuf_job *job, struct sync_file **sync)
 {
-	struct xbuf_engine *engine = job->engine;
+	struct xbuf_dma_file *file = job->file;
 	int ret;
 
-	mutex_lock(&engine->submit_lock);
-	dma_fence_init(&job->fence, &xbuf_job_fence_ops, &engine->fence_lock,
-		       engine->fence_context, ++engine->fence_seqno);
+	lockdep_assert_held(&file->lock);
+	dma_fence_init(&job->fence, &xbuf_job_fence_ops,
+		       &job->engine->fence_lock, file->fence_context,
+		       ++file->fence_seqno);
 	__module_get(THIS_MODULE);
 	if (sync) {
 		*sync = sync_file_create(&job->fence);
-		if (!*sync) {
-			ret = -ENOMEM;
-			goto out_unlock;
-		}
+		if (!*sync)
+			return -ENOMEM;
 	}
 	ret = xbuf_job_publish(job);
 	if (ret) {
 		if (sync)
 			fput((*sync)->file);
-		goto out_unlock;
+		return ret;
 	}
 
+	dma_fence_put(file->last_fence);
+	file->last_fence = dma_fence_get(&job->fence);
 	xbuf_job_hold(job->src);
 	xbuf_job_hold(job->dst);
-	atomic_inc(&job->file->jobs);
-	kref_get(&job->file->ref);
+	atomic_inc(&file->jobs);
+	atomic_inc(&job->engine->inflight);
+	kref_get(&file->ref);
 	dma_fence_get(&job->fence);
-	queue_work(engine->wq, &job->work);
-out_unlock:
-	mutex_unlock(&engine->submit_lock);
-	return ret;
+	xbuf_job_arm(job);
+	return 0;
 }
 
 static int xbuf_job_create(struct xbuf_dma_file *file,
@@ -456,10 +592,11 @@ static int xbuf_job_create(struct xbuf_dma_file *file,
 	struct xbuf_job *job;
 	int ret;
 
-	job = kzalloc(sizeof(*job), GFP_KERNEL);
+	job = kzalloc(sizeof(*job), GFP_KERNEL_ACCOUNT);
 	if (!job)
 		return -ENOMEM;
 	INIT_WORK(&job->work, xbuf_job_work);
+	INIT_DELAYED_WORK(&job->timeout, xbuf_job_dep_timeout);
 	job->file = file;
 	job->engine = file->engine;
 	job->op = req->op;

@@ -7,6 +7,7 @@
 
 #include <linux/atomic.h>
 #include <linux/dma-direction.h>
+#include <linux/hashtable.h>
 #include <linux/kref.h>
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
@@ -17,6 +18,7 @@
 struct device;
 struct dma_buf;
 struct dma_buf_attachment;
+struct dma_fence;
 struct sg_table;
 struct workqueue_struct;
 struct xbuf_engine;
@@ -43,14 +45,13 @@ struct xbuf_engine_ops {
  * @scratch: coherent buffer through which FILL and CHECKSUM pass
  * @scratch_dma: DMA address of @scratch
  * @scratch_len: size of @scratch
- * @wq: ordered queue the jobs run on, in submission order
- * @submit_lock: makes fence numbering, publication on the buffers and
- *	queueing one step, so that the queue's order is the fences' order
- * @fence_context: dma_fence context of the engine's jobs
- * @fence_seqno: last sequence number handed out
+ * @wq: ordered queue the jobs run on once their dependencies signalled
  * @fence_lock: lock of every fence of the engine
+ * @map_lock: protects @mapped
+ * @mapped: mapped handles of every open file, by dma-buf
  * @attachments: handles alive, over every open file
- * @fail_next: the next this many engine copies fail with -EIO (debugfs)
+ * @nr_mapped: handles mapped, over every open file
+ * @inflight: jobs submitted and not yet completed, over every open file
  * @jobs: jobs completed
  * @errors: jobs that failed
  * @bytes: bytes the engine moved for completed jobs
@@ -68,13 +69,14 @@ struct xbuf_engine {
 	size_t scratch_len;
 
 	struct workqueue_struct *wq;
-	struct mutex submit_lock; /* seqno, publication and queue order */
-	u64 fence_context;
-	u64 fence_seqno;
 	spinlock_t fence_lock; /* dma_fence.lock of every job fence */
 
+	struct mutex map_lock; /* mapped */
+	DECLARE_HASHTABLE(mapped, 8);
+
 	atomic_t attachments;
-	atomic_t fail_next;
+	atomic_t nr_mapped;
+	atomic_t inflight;
 	atomic64_t jobs;
 	atomic64_t errors;
 	atomic64_t bytes;
@@ -87,37 +89,51 @@ struct xbuf_engine {
  * @engine: the engine jobs of this file run on
  * @lock: serialises attach, detach, map, unmap and job submission
  * @handles: &struct xbuf_dma_handle by handle number
+ * @mapped_bytes: bytes of the buffers this file has mapped
  * @jobs: jobs submitted and not yet completed
- * @idle: woken when @jobs drops to zero
+ * @idle: woken when a job lets go of its handles
+ * @fence_context: the file's timeline: its jobs complete in order
+ * @fence_seqno: last sequence number handed out on it
+ * @last_fence: fence of the file's latest job, or NULL
  */
 struct xbuf_dma_file {
 	struct kref ref;
 	struct xbuf_engine *engine;
 	struct mutex lock; /* handle map state, job submission */
 	struct xarray handles;
+	atomic64_t mapped_bytes;
 	atomic_t jobs;
 	wait_queue_head_t idle;
+	u64 fence_context;
+	u64 fence_seqno;
+	struct dma_fence *last_fence;
 };
 
 /**
  * struct xbuf_dma_handle - a dma-buf attached to the engine's device
  * @ref: the handle table and every job using it hold one
+ * @file: the open file the handle belongs to
  * @engine: the engine whose device the buffer is attached to
  * @dmabuf: the buffer
  * @attach: its attachment to the engine's device
+ * @fmode: FMODE_READ and FMODE_WRITE of the dma-buf's file
  * @sgt: the DMA mapping, or NULL while unmapped
- * @dir: direction of @sgt
+ * @dir: direction userspace mapped it for; jobs are checked against it
  * @dma_len: bytes covered by the DMA segments of @sgt
+ * @mapped_node: entry in &xbuf_engine.mapped while @sgt is set
  * @jobs: jobs in flight that use @sgt; unmap waits for none
  */
 struct xbuf_dma_handle {
 	struct kref ref;
+	struct xbuf_dma_file *file;
 	struct xbuf_engine *engine;
 	struct dma_buf *dmabuf;
 	struct dma_buf_attachment *attach;
+	unsigned int fmode;
 	struct sg_table *sgt;
 	enum dma_data_direction dir;
 	u64 dma_len;
+	struct hlist_node mapped_node;
 	atomic_t jobs;
 };
 
@@ -146,6 +162,7 @@ long xbuf_dma_job_ioctl(struct xbuf_dma_file *file, void __user *arg);
 int xbuf_dma_dev_register(struct xbuf_engine *engine);
 struct xbuf_engine *xbuf_dma_dev_unregister(void);
 
+bool xbuf_engine_should_fail(void);
 void xbuf_dma_debugfs_init(struct xbuf_engine *engine);
 void xbuf_dma_debugfs_exit(void);
 

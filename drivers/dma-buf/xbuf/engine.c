@@ -8,8 +8,9 @@
  */
 
 #include <linux/crc32.h>
-#include <linux/dma-fence.h>
 #include <linux/dma-mapping.h>
+#include <linux/hashtable.h>
+#include <linux/sched.h>
 #include <linux/scatterlist.h>
 #include <linux/sizes.h>
 #include <linux/string.h>
@@ -43,15 +44,20 @@ int xbuf_engine_init(struct xbuf_engine *engine, const char *name,
 	if (!engine->scratch)
 		return -ENOMEM;
 
-	engine->wq = alloc_ordered_workqueue("xbuf_dma_%s", 0, name);
+	/*
+	 * Job fences can be waited for from reclaim (a shrinker of another
+	 * driver holding our buffers): the queue must make progress there.
+	 */
+	engine->wq = alloc_ordered_workqueue("xbuf_dma_%s", WQ_MEM_RECLAIM,
+					     name);
 	if (!engine->wq) {
 		dma_free_coherent(dev, engine->scratch_len, engine->scratch,
 				  engine->scratch_dma);
 		return -ENOMEM;
 	}
-	mutex_init(&engine->submit_lock);
-	engine->fence_context = dma_fence_context_alloc(1);
 	spin_lock_init(&engine->fence_lock);
+	mutex_init(&engine->map_lock);
+	hash_init(engine->mapped);
 	return 0;
 }
 
@@ -62,7 +68,7 @@ int xbuf_engine_init(struct xbuf_engine *engine, const char *name,
 void xbuf_engine_destroy(struct xbuf_engine *engine)
 {
 	destroy_workqueue(engine->wq);
-	mutex_destroy(&engine->submit_lock);
+	mutex_destroy(&engine->map_lock);
 	dma_free_coherent(engine->dev, engine->scratch_len, engine->scratch,
 			  engine->scratch_dma);
 	engine->ops->destroy(engine);
@@ -109,11 +115,15 @@ static void xbuf_cursor_advance(struct xbuf_dma_cursor *c, u64 n)
 	}
 }
 
-/* One engine copy, unless an injected failure is pending. */
+/*
+ * One engine copy, unless fault injection fails it. Jobs span up to the
+ * whole buffer, gigabytes maybe: give the CPU away between copies.
+ */
 static int xbuf_engine_copy_one(struct xbuf_engine *engine, dma_addr_t dst,
 				dma_addr_t src, size_t len)
 {
-	if (atomic_dec_if_positive(&engine->fail_next) >= 0)
+	cond_resched();
+	if (xbuf_engine_should_fail())
 		return -EIO;
 	return engine->ops->copy(engine, dst, src, len);
 }
