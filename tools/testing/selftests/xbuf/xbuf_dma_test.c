@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +20,7 @@
 
 #include <drm/drm.h>
 #include <drm/drm_mode.h>
+#include <drm/vgem_drm.h>
 #include <linux/dma-buf.h>
 #include <linux/sync_file.h>
 #include <linux/xbuf.h>
@@ -408,6 +410,64 @@ TEST_F(dma, remap_sees_cpu_writes)
 	buf_free(&dst);
 }
 
+/*
+ * CPU writes made inside SYNC brackets while the device has the buffer
+ * mapped to write it are never lost: not to the next bracket, not to a
+ * job that writes only part of the buffer, not to the unmap. Behind bounce
+ * buffers (swiotlb=force) a mapping made only DMA_FROM_DEVICE loses them.
+ */
+static void cpu_writes_survive(struct __test_metadata *_metadata, int dma_fd,
+			       int heap_fd, size_t size)
+{
+	size_t half = size / 2;
+	struct xbuf_dma_job job = {
+		.op = XBUF_DMA_OP_FILL, .flags = XBUF_DMA_JOB_WAIT,
+		.len = half, .pattern = 0xc3,
+	};
+	struct buf b;
+	int h;
+
+	ASSERT_EQ(0, buf_new(&b, heap_fd, -1, size));
+	h = dma_attach_map(dma_fd, b.fd, XBUF_DMA_FROM_DEVICE);
+	ASSERT_LT(0, h);
+
+	/* Mapped, then written by the CPU; a second bracket sees it all. */
+	ASSERT_EQ(0, buf_write(&b, -1, 0x11));
+	ASSERT_EQ(0, buf_sync(b.fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ));
+	EXPECT_EQ(-1, first_not(b.map, size, 0x11))
+		TH_LOG("the next bracket lost the CPU's writes");
+	ASSERT_EQ(0, buf_sync(b.fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ));
+
+	/* The device writes the first half; the second keeps the CPU's. */
+	job.dst = h;
+	ASSERT_EQ(0, dma_ioctl(dma_fd, XBUF_DMA_IOC_JOB, &job));
+	ASSERT_EQ(0, job.status);
+	ASSERT_EQ(0, buf_sync(b.fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW));
+	EXPECT_EQ(-1, first_not(b.map, half, 0xc3));
+	EXPECT_EQ(-1, first_not(b.map + half, size - half, 0x11))
+		TH_LOG("a partial device write lost the CPU's data");
+	memset(b.map + half, 0x22, size - half);
+	ASSERT_EQ(0, buf_sync(b.fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW));
+
+	/* Unmapping copies the device's view back: it holds the CPU's too. */
+	ASSERT_EQ(0, dma_unmap(dma_fd, h));
+	ASSERT_EQ(0, buf_sync(b.fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ));
+	EXPECT_EQ(-1, first_not(b.map, half, 0xc3));
+	EXPECT_EQ(-1, first_not(b.map + half, size - half, 0x22))
+		TH_LOG("the unmap lost the CPU's data");
+	ASSERT_EQ(0, buf_sync(b.fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ));
+	EXPECT_EQ(0, dma_detach(dma_fd, h));
+	buf_free(&b);
+}
+
+TEST_F(dma, cpu_writes_survive_partial_job)
+{
+	if (self->drm_fd >= 0)
+		SKIP(return, "vgem has no CPU access brackets to test");
+	cpu_writes_survive(_metadata, self->dma_fd, self->heap_fd,
+			   self->max_job < 64 * 1024 ? self->max_job : 64 * 1024);
+}
+
 TEST_F(dma, fill_and_checksum)
 {
 	size_t size = self->max_job < 256 * 1024 ? self->max_job : 256 * 1024;
@@ -522,34 +582,6 @@ TEST_F_TIMEOUT(dma, sync_ioctl_waits_for_job, 300)
 	EXPECT_EQ(-1, pattern_check(ch.c.map, ch.len, 21));
 	ASSERT_EQ(0, buf_sync(ch.c.fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ));
 	chain_free(&ch);
-}
-
-/* Closing the device file with jobs in flight waits for them. */
-TEST_F_TIMEOUT(dma, close_with_jobs_in_flight, 300)
-{
-	struct pollfd pfd = { .events = POLLIN };
-	struct chain ch;
-	int i;
-
-	ASSERT_EQ(0, chain_new(&ch, self->heap_fd, self->dma_fd, self->max_job));
-	for (i = 0; i < 4; i++) {
-		ASSERT_EQ(0, dma_copy(self->dma_fd, ch.hb, 0, ch.ha, 0, ch.len,
-				      0));
-		ASSERT_EQ(0, dma_copy(self->dma_fd, ch.hc, 0, ch.hb, 0, ch.len,
-				      0));
-	}
-	close(self->dma_fd);
-	self->dma_fd = -1;
-
-	pfd.fd = ch.c.fd;
-	ASSERT_EQ(1, poll(&pfd, 1, 60000));
-	ASSERT_EQ(0, buf_sync(ch.c.fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ));
-	EXPECT_EQ(-1, pattern_check(ch.c.map, ch.len, 21));
-	ASSERT_EQ(0, buf_sync(ch.c.fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ));
-	chain_free(&ch);
-
-	self->dma_fd = dma_open();
-	ASSERT_LE(0, self->dma_fd);
 }
 
 /* Malformed and disallowed requests: one exporter is enough. */
@@ -704,17 +736,28 @@ TEST_F_TIMEOUT(errors, detach_right_after_wait, 300)
 	buf_free(&dst);
 }
 
-#define FAIL_NEXT	"/sys/kernel/debug/xbuf_dma/fail_next"
+/* The fault_attr of engine copies; see Documentation/fault-injection/. */
+#define FAIL_COPY	"/sys/kernel/debug/xbuf_dma/fail_copy/"
 
-static int fail_next(int n)
+static int fail_copy_set(const char *attr, int value)
 {
-	FILE *f = fopen(FAIL_NEXT, "w");
+	char path[128];
+	FILE *f;
 	int ret;
 
+	snprintf(path, sizeof(path), FAIL_COPY "%s", attr);
+	f = fopen(path, "w");
 	if (!f)
 		return -errno;
-	ret = fprintf(f, "%d\n", n) < 0;
+	ret = fprintf(f, "%d\n", value) < 0;
 	return fclose(f) || ret ? -EIO : 0;
+}
+
+/* Fail the engine's next @n copies with -EIO; 0 stops failing. */
+static int fail_next(int n)
+{
+	return fail_copy_set("probability", n ? 100 : 0) ?:
+	       fail_copy_set("times", n);
 }
 
 /* An engine failure reaches the job's status, its fence and its dependents. */
@@ -725,8 +768,9 @@ TEST_F(errors, engine_failure_sets_fence_error)
 	struct buf a, b, c;
 	int ha, hb, hc, fence;
 
-	if (access(FAIL_NEXT, W_OK))
-		SKIP(return, "%s: %s", FAIL_NEXT, strerror(errno));
+	if (access(FAIL_COPY, W_OK))
+		SKIP(return, "%s: %s (a kernel without CONFIG_FAULT_INJECTION)",
+		     FAIL_COPY, strerror(errno));
 	ASSERT_EQ(0, buf_new(&a, self->heap_fd, -1, 16 * 1024));
 	ASSERT_EQ(0, buf_new(&b, self->heap_fd, -1, 16 * 1024));
 	ASSERT_EQ(0, buf_new(&c, self->heap_fd, -1, 16 * 1024));
@@ -765,6 +809,500 @@ TEST_F(errors, engine_failure_sets_fence_error)
 	buf_free(&a);
 	buf_free(&b);
 	buf_free(&c);
+}
+
+/* @size bytes of a struct in a read-only page: copy_to_user() fails. */
+static void *read_only_copy(const void *src, size_t size)
+{
+	void *p = mmap(NULL, page_size(), PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return NULL;
+	memcpy(p, src, size);
+	if (mprotect(p, page_size(), PROT_READ)) {
+		munmap(p, page_size());
+		return NULL;
+	}
+	return p;
+}
+
+struct detacher {
+	int dma_fd;
+	int stop;	/* read and written with __atomic builtins */
+	int detached;	/* handles a racing DETACH found */
+};
+
+static void *detach_guesses(void *arg)
+{
+	struct detacher *d = arg;
+	uint32_t id;
+
+	while (!__atomic_load_n(&d->stop, __ATOMIC_RELAXED))
+		for (id = 1; id <= 4; id++)
+			if (!dma_detach(d->dma_fd, id))
+				d->detached++;
+	return NULL;
+}
+
+/*
+ * An ATTACH whose reply cannot be copied out fails with EFAULT and leaves
+ * nothing behind; its handle number was never visible, so a DETACH racing
+ * on the numbers a new handle gets finds nothing to free.
+ */
+TEST_F_TIMEOUT(errors, attach_reply_fault_races_detach, 120)
+{
+	struct xbuf_dma_attach at = { 0 };
+	struct detacher d = { .dma_fd = self->dma_fd };
+	long long attached = engine_stat("attached");
+	struct xbuf_dma_attach *ro;
+	pthread_t thread;
+	struct buf b;
+	int i;
+
+	ASSERT_EQ(0, buf_new(&b, self->heap_fd, -1, 4096));
+	at.fd = b.fd;
+	ro = read_only_copy(&at, sizeof(at));
+	ASSERT_NE(NULL, ro);
+	ASSERT_EQ(0, pthread_create(&thread, NULL, detach_guesses, &d));
+	for (i = 0; i < 2000; i++)
+		ASSERT_EQ(-EFAULT, dma_ioctl(self->dma_fd, XBUF_DMA_IOC_ATTACH,
+					     ro));
+	__atomic_store_n(&d.stop, 1, __ATOMIC_RELAXED);
+	pthread_join(thread, NULL);
+	EXPECT_EQ(0, d.detached);
+	EXPECT_EQ(attached, engine_stat("attached"));
+	munmap(ro, page_size());
+	buf_free(&b);
+}
+
+/* The same holds for MAP: the mapping is undone, the handle unmapped. */
+TEST_F(errors, map_reply_fault_unmaps)
+{
+	struct xbuf_dma_map map = { .dir = XBUF_DMA_TO_DEVICE };
+	long long mapped = engine_stat("mapped");
+	struct xbuf_dma_attach at = { 0 };
+	struct xbuf_dma_map *ro;
+	struct buf b;
+
+	ASSERT_EQ(0, buf_new(&b, self->heap_fd, -1, 4096));
+	at.fd = b.fd;
+	ASSERT_EQ(0, dma_ioctl(self->dma_fd, XBUF_DMA_IOC_ATTACH, &at));
+	map.handle = at.handle;
+	ro = read_only_copy(&map, sizeof(map));
+	ASSERT_NE(NULL, ro);
+	EXPECT_EQ(-EFAULT, dma_ioctl(self->dma_fd, XBUF_DMA_IOC_MAP, ro));
+	EXPECT_EQ(mapped, engine_stat("mapped"));
+	EXPECT_EQ(-ENXIO, dma_unmap(self->dma_fd, at.handle));
+	EXPECT_EQ(0, dma_map(self->dma_fd, at.handle, XBUF_DMA_TO_DEVICE));
+	EXPECT_EQ(0, dma_detach(self->dma_fd, at.handle));
+	munmap(ro, page_size());
+	buf_free(&b);
+}
+
+/*
+ * One buffer, mapped for one device through several handles: only
+ * mappings the device reads may coexist; any the device may write is
+ * refused with EBUSY while another exists, whichever file or fd made it.
+ */
+TEST_F(errors, overlapping_mappings_refused)
+{
+	static const uint32_t writable[] = { XBUF_DMA_FROM_DEVICE,
+					     XBUF_DMA_BIDIRECTIONAL };
+	int other = dma_open(), dup_fd, h1, h2, h3;
+	struct xbuf_dma_attach at = { 0 };
+	unsigned int i;
+	struct buf b;
+
+	ASSERT_LE(0, other);
+	ASSERT_EQ(0, buf_new(&b, self->heap_fd, -1, 64 * 1024));
+	dup_fd = dup(b.fd);
+	ASSERT_LE(0, dup_fd);
+	h1 = dma_attach_map(self->dma_fd, b.fd, XBUF_DMA_FROM_DEVICE);
+	ASSERT_LT(0, h1);
+	at.fd = b.fd;
+	ASSERT_EQ(0, dma_ioctl(self->dma_fd, XBUF_DMA_IOC_ATTACH, &at));
+	h2 = at.handle;
+	at.fd = dup_fd;
+	at.handle = 0;
+	at.size = 0;
+	ASSERT_EQ(0, dma_ioctl(other, XBUF_DMA_IOC_ATTACH, &at));
+	h3 = at.handle;
+
+	EXPECT_EQ(-EBUSY, dma_map(self->dma_fd, h2, XBUF_DMA_TO_DEVICE));
+	EXPECT_EQ(-EBUSY, dma_map(self->dma_fd, h2, XBUF_DMA_FROM_DEVICE));
+	EXPECT_EQ(-EBUSY, dma_map(other, h3, XBUF_DMA_BIDIRECTIONAL));
+
+	/* Readers only: they coexist, and keep a writer out. */
+	ASSERT_EQ(0, dma_unmap(self->dma_fd, h1));
+	EXPECT_EQ(0, dma_map(self->dma_fd, h1, XBUF_DMA_TO_DEVICE));
+	EXPECT_EQ(0, dma_map(other, h3, XBUF_DMA_TO_DEVICE));
+	for (i = 0; i < ARRAY_SIZE(writable); i++)
+		EXPECT_EQ(-EBUSY, dma_map(self->dma_fd, h2, writable[i]));
+
+	/* Once the others are gone a writer maps, in another file too. */
+	EXPECT_EQ(0, dma_unmap(self->dma_fd, h1));
+	EXPECT_EQ(0, dma_detach(other, h3));
+	EXPECT_EQ(0, dma_map(self->dma_fd, h2, XBUF_DMA_BIDIRECTIONAL));
+	EXPECT_EQ(0, dma_detach(self->dma_fd, h1));
+	EXPECT_EQ(0, dma_detach(self->dma_fd, h2));
+	close(other);
+	close(dup_fd);
+	buf_free(&b);
+}
+
+/* The device may do with a buffer only what its fd allows (EACCES). */
+TEST_F(errors, fd_access_mode)
+{
+	static const struct {
+		int mode;
+		int to_device, from_device, bidirectional;
+	} cases[] = {
+		{ O_RDONLY, 0, -EACCES, -EACCES },
+		{ O_WRONLY, -EACCES, 0, -EACCES },
+		{ O_RDWR, 0, 0, 0 },
+	};
+	struct xbuf_dma_attach at = { 0 };
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		int fd = heap_alloc(self->heap_fd, 4096, cases[i].mode);
+
+		ASSERT_LE(0, fd);
+		at = (struct xbuf_dma_attach){ .fd = fd };
+		ASSERT_EQ(0, dma_ioctl(self->dma_fd, XBUF_DMA_IOC_ATTACH, &at));
+		EXPECT_EQ(cases[i].to_device,
+			  dma_map(self->dma_fd, at.handle, XBUF_DMA_TO_DEVICE));
+		dma_unmap(self->dma_fd, at.handle);
+		EXPECT_EQ(cases[i].from_device,
+			  dma_map(self->dma_fd, at.handle, XBUF_DMA_FROM_DEVICE));
+		dma_unmap(self->dma_fd, at.handle);
+		EXPECT_EQ(cases[i].bidirectional,
+			  dma_map(self->dma_fd, at.handle,
+				  XBUF_DMA_BIDIRECTIONAL));
+		EXPECT_EQ(0, dma_detach(self->dma_fd, at.handle));
+		close(fd);
+	}
+}
+
+#define MAPPED_CAP	"/sys/module/xbuf_dma/parameters/max_mapped_bytes"
+
+static int write_ull(const char *path, unsigned long long v)
+{
+	FILE *f = fopen(path, "w");
+	int ret;
+
+	if (!f)
+		return -errno;
+	ret = fprintf(f, "%llu\n", v) < 0;
+	return fclose(f) || ret ? -EIO : 0;
+}
+
+/* A file maps at most max_mapped_bytes of buffers at once (ENOSPC). */
+TEST_F(errors, mapped_bytes_cap)
+{
+	unsigned long long saved;
+	struct buf a, b;
+	FILE *f;
+	int ha, hb;
+
+	f = fopen(MAPPED_CAP, "r");
+	ASSERT_NE(NULL, f);
+	ASSERT_EQ(1, fscanf(f, "%llu", &saved));
+	fclose(f);
+	ASSERT_EQ(0, buf_new(&a, self->heap_fd, -1, 1 << 20));
+	ASSERT_EQ(0, buf_new(&b, self->heap_fd, -1, 4096));
+	ASSERT_EQ(0, write_ull(MAPPED_CAP, 1 << 20));
+	ha = dma_attach_map(self->dma_fd, a.fd, XBUF_DMA_TO_DEVICE);
+	EXPECT_LT(0, ha);
+	hb = dma_attach_map(self->dma_fd, b.fd, XBUF_DMA_TO_DEVICE);
+	EXPECT_EQ(-ENOSPC, hb);
+	EXPECT_EQ(0, dma_unmap(self->dma_fd, ha));
+	hb = dma_attach_map(self->dma_fd, b.fd, XBUF_DMA_TO_DEVICE);
+	EXPECT_LT(0, hb);
+	ASSERT_EQ(0, write_ull(MAPPED_CAP, saved));
+	close(self->dma_fd);	/* releases both handles */
+	self->dma_fd = dma_open();
+	buf_free(&a);
+	buf_free(&b);
+}
+
+/* A file holds at most 4096 handles (EMFILE); closing it frees them. */
+TEST_F_TIMEOUT(errors, handle_limit, 300)
+{
+	long long attached = engine_stat("attached");
+	struct xbuf_dma_attach at;
+	struct buf b;
+	int i;
+
+	ASSERT_EQ(0, buf_new(&b, self->heap_fd, -1, 4096));
+	for (i = 0; i < 4096; i++) {
+		at = (struct xbuf_dma_attach){ .fd = b.fd };
+		ASSERT_EQ(0, dma_ioctl(self->dma_fd, XBUF_DMA_IOC_ATTACH, &at));
+	}
+	at = (struct xbuf_dma_attach){ .fd = b.fd };
+	EXPECT_EQ(-EMFILE, dma_ioctl(self->dma_fd, XBUF_DMA_IOC_ATTACH, &at));
+	close(self->dma_fd);
+	self->dma_fd = dma_open();
+	EXPECT_EQ(attached, engine_stat("attached"));
+	buf_free(&b);
+}
+
+/*
+ * A gate: a vgem buffer carrying a vgem write fence that signals when the
+ * test says so (or after vgem's own 10 s). Jobs reading it wait.
+ */
+struct gate {
+	int drm_fd;
+	int buf_fd;
+	uint32_t fence;
+};
+
+static int gate_new(struct gate *g)
+{
+	struct drm_vgem_fence_attach attach = { .flags = VGEM_FENCE_WRITE };
+	struct drm_mode_create_dumb create = {
+		.width = 4096, .height = 1, .bpp = 8,
+	};
+	struct drm_prime_handle prime = { .flags = DRM_CLOEXEC | DRM_RDWR };
+
+	g->drm_fd = drm_open_driver("vgem");
+	if (g->drm_fd < 0)
+		return -ENODEV;
+	if (ioctl(g->drm_fd, DRM_IOCTL_MODE_CREATE_DUMB, &create))
+		return -errno;
+	attach.handle = create.handle;
+	if (ioctl(g->drm_fd, DRM_IOCTL_VGEM_FENCE_ATTACH, &attach))
+		return -errno;
+	g->fence = attach.out_fence;
+	prime.handle = create.handle;
+	if (ioctl(g->drm_fd, DRM_IOCTL_PRIME_HANDLE_TO_FD, &prime))
+		return -errno;
+	g->buf_fd = prime.fd;
+	return 0;
+}
+
+static int gate_open(struct gate *g)
+{
+	struct drm_vgem_fence_signal sig = { .fence = g->fence };
+
+	return ioctl(g->drm_fd, DRM_IOCTL_VGEM_FENCE_SIGNAL, &sig) ? -errno : 0;
+}
+
+/* Whether a sync_file or dma-buf fd has signalled, without waiting. */
+static int signalled(int fd)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+	return poll(&pfd, 1, 0);
+}
+
+FIXTURE(gate) {
+	int dma_fd;
+	int heap_fd;
+	struct gate g;
+	struct xbuf_dma_info info;
+};
+
+FIXTURE_SETUP(gate)
+{
+	int ret;
+
+	self->g.drm_fd = -1;
+	self->heap_fd = -1;
+	self->dma_fd = dma_open();
+	if (self->dma_fd < 0)
+		SKIP(return, "/dev/xbuf_dma: %s", strerror(-self->dma_fd));
+	ASSERT_EQ(0, dma_ioctl(self->dma_fd, XBUF_DMA_IOC_INFO, &self->info));
+	self->heap_fd = heap_open("xbuf");
+	ASSERT_LE(0, self->heap_fd);
+	ret = gate_new(&self->g);
+	if (ret == -ENODEV)
+		SKIP(return, "no vgem DRM device: no fence to hold jobs back");
+	ASSERT_EQ(0, ret);
+}
+
+FIXTURE_TEARDOWN(gate)
+{
+	if (self->g.drm_fd >= 0) {
+		gate_open(&self->g);
+		close(self->g.buf_fd);
+		close(self->g.drm_fd);
+	}
+	if (self->heap_fd >= 0)
+		close(self->heap_fd);
+	if (self->dma_fd >= 0)
+		close(self->dma_fd);
+}
+
+/*
+ * Jobs waiting for a fence hold up no other file's jobs; closing their
+ * file does not wait for them; they still run, in order, once the fence
+ * signals, and write what they were asked to.
+ */
+TEST_F_TIMEOUT(gate, close_with_jobs_in_flight, 120)
+{
+	struct buf d, x, y;
+	int gh, dh, xh, yh, fence, other, i;
+
+	ASSERT_EQ(0, buf_new(&d, self->heap_fd, -1, 4096));
+	ASSERT_EQ(0, buf_new(&x, self->heap_fd, -1, 4096));
+	ASSERT_EQ(0, buf_new(&y, self->heap_fd, -1, 4096));
+	ASSERT_EQ(0, buf_write(&x, 5, 0));
+	gh = dma_attach_map(self->dma_fd, self->g.buf_fd, XBUF_DMA_TO_DEVICE);
+	ASSERT_LT(0, gh);
+	dh = dma_attach_map(self->dma_fd, d.fd, XBUF_DMA_FROM_DEVICE);
+	ASSERT_LT(0, dh);
+
+	/* Held back by the gate, then two fills queued behind it. */
+	ASSERT_EQ(0, dma_copy(self->dma_fd, dh, 0, gh, 0, 4096, 0));
+	for (i = 0; i < 2; i++) {
+		struct xbuf_dma_job fill = {
+			.op = XBUF_DMA_OP_FILL, .dst = dh, .len = 4096,
+			.pattern = 0x60 + i,
+			.flags = i ? XBUF_DMA_JOB_OUT_FENCE : 0,
+		};
+
+		ASSERT_EQ(0, dma_ioctl(self->dma_fd, XBUF_DMA_IOC_JOB, &fill));
+		fence = fill.fence_fd;
+	}
+
+	/* Another file's job runs to completion meanwhile. */
+	other = dma_open();
+	ASSERT_LE(0, other);
+	xh = dma_attach_map(other, x.fd, XBUF_DMA_TO_DEVICE);
+	yh = dma_attach_map(other, y.fd, XBUF_DMA_FROM_DEVICE);
+	ASSERT_LT(0, xh);
+	ASSERT_LT(0, yh);
+	EXPECT_EQ(0, dma_copy(other, yh, 0, xh, 0, 4096, XBUF_DMA_JOB_WAIT));
+	EXPECT_EQ(0, signalled(fence)) TH_LOG("the gated jobs ran first");
+	close(other);
+
+	/* close() returns with the jobs still waiting. */
+	close(self->dma_fd);
+	self->dma_fd = -1;
+	EXPECT_EQ(0, signalled(fence)) TH_LOG("close() waited for the jobs");
+	EXPECT_LE(3, engine_stat("inflight"));
+
+	ASSERT_EQ(0, gate_open(&self->g));
+	ASSERT_EQ(1, poll(&(struct pollfd){ .fd = fence, .events = POLLIN },
+			  1, 60000));
+	close(fence);
+	ASSERT_EQ(0, buf_sync(d.fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ));
+	EXPECT_EQ(-1, first_not(d.map, 4096, 0x61));
+	ASSERT_EQ(0, buf_sync(d.fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ));
+	ASSERT_EQ(0, buf_sync(y.fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ));
+	EXPECT_EQ(-1, pattern_check(y.map, 4096, 5));
+	ASSERT_EQ(0, buf_sync(y.fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ));
+	buf_free(&d);
+	buf_free(&x);
+	buf_free(&y);
+	self->dma_fd = dma_open();
+}
+
+/* A file has at most 256 jobs in flight: the next one gets EAGAIN. */
+TEST_F_TIMEOUT(gate, job_limit, 120)
+{
+	struct xbuf_dma_job job;
+	int gh, dh, i;
+	struct buf d;
+
+	if (!strcmp(self->info.engine, "edu"))
+		SKIP(return, "256 edu jobs take a minute; the limit does not depend on the engine");
+	ASSERT_EQ(0, buf_new(&d, self->heap_fd, -1, 4096));
+	gh = dma_attach_map(self->dma_fd, self->g.buf_fd, XBUF_DMA_TO_DEVICE);
+	dh = dma_attach_map(self->dma_fd, d.fd, XBUF_DMA_FROM_DEVICE);
+	ASSERT_LT(0, gh);
+	ASSERT_LT(0, dh);
+	for (i = 0; i < 256; i++)
+		ASSERT_EQ(0, dma_copy(self->dma_fd, dh, 0, gh, 0, 64, 0))
+			TH_LOG("job %d", i);
+	job = (struct xbuf_dma_job){ .op = XBUF_DMA_OP_FILL, .dst = dh,
+				     .len = 64 };
+	EXPECT_EQ(-EAGAIN, dma_ioctl(self->dma_fd, XBUF_DMA_IOC_JOB, &job));
+
+	ASSERT_EQ(0, gate_open(&self->g));
+	job.flags = XBUF_DMA_JOB_WAIT;
+	for (i = 0; i < 600; i++) {
+		int ret = dma_ioctl(self->dma_fd, XBUF_DMA_IOC_JOB, &job);
+
+		if (ret != -EAGAIN) {
+			EXPECT_EQ(0, ret);
+			break;
+		}
+		usleep(100000);
+	}
+	EXPECT_EQ(0, job.status);
+	buf_free(&d);
+}
+
+/* sw_sync: a fence signalled only when the test says, never by itself. */
+#define SW_SYNC			"/sys/kernel/debug/sync/sw_sync"
+
+struct sw_sync_create_fence_data {
+	__u32 value;
+	char name[32];
+	__s32 fence;
+};
+
+#define SW_SYNC_IOC_CREATE_FENCE \
+	_IOWR('W', 0, struct sw_sync_create_fence_data)
+#define SW_SYNC_IOC_INC		_IOW('W', 1, __u32)
+
+/*
+ * A job whose source has a writer that never signals gives up after 10 s
+ * with ETIMEDOUT, and the file's next job runs after it.
+ */
+TEST_F_TIMEOUT(errors, dependency_timeout, 120)
+{
+	struct sw_sync_create_fence_data create = { .value = 1 };
+	struct dma_buf_import_sync_file import = {
+		.flags = DMA_BUF_SYNC_WRITE,
+	};
+	struct xbuf_dma_job job = {
+		.op = XBUF_DMA_OP_FILL, .flags = XBUF_DMA_JOB_WAIT, .len = 64,
+	};
+	struct buf src, dst;
+	uint32_t one = 1;
+	int timeline, s, d;
+
+	timeline = open(SW_SYNC, O_RDWR);
+	if (timeline < 0)
+		SKIP(return, "%s: %s (a kernel without CONFIG_SW_SYNC)",
+		     SW_SYNC, strerror(errno));
+	ASSERT_EQ(0, ioctl(timeline, SW_SYNC_IOC_CREATE_FENCE, &create));
+	ASSERT_EQ(0, buf_new(&src, self->heap_fd, -1, 4096));
+	ASSERT_EQ(0, buf_new(&dst, self->heap_fd, -1, 4096));
+	import.fd = create.fence;
+	ASSERT_EQ(0, ioctl(src.fd, DMA_BUF_IOCTL_IMPORT_SYNC_FILE, &import));
+	close(create.fence);
+
+	s = dma_attach_map(self->dma_fd, src.fd, XBUF_DMA_TO_DEVICE);
+	d = dma_attach_map(self->dma_fd, dst.fd, XBUF_DMA_FROM_DEVICE);
+	ASSERT_LT(0, s);
+	ASSERT_LT(0, d);
+	EXPECT_EQ(-ETIMEDOUT, dma_copy(self->dma_fd, d, 0, s, 0, 4096,
+				       XBUF_DMA_JOB_WAIT));
+	job.dst = d;
+	ASSERT_EQ(0, dma_ioctl(self->dma_fd, XBUF_DMA_IOC_JOB, &job));
+	EXPECT_EQ(0, job.status);
+	ASSERT_EQ(0, ioctl(timeline, SW_SYNC_IOC_INC, &one));
+	close(timeline);
+	EXPECT_EQ(0, dma_detach(self->dma_fd, s));
+	EXPECT_EQ(0, dma_detach(self->dma_fd, d));
+	buf_free(&src);
+	buf_free(&dst);
+}
+
+/* The fix for CPU writes lost behind bounce buffers, with the system heap. */
+TEST_F(errors, system_heap_cpu_writes_survive)
+{
+	int heap = heap_open("system");
+
+	if (heap < 0)
+		SKIP(return, "/dev/dma_heap/system: %s", strerror(-heap));
+	cpu_writes_survive(_metadata, self->dma_fd, heap, 64 * 1024);
+	close(heap);
 }
 
 TEST_HARNESS_MAIN

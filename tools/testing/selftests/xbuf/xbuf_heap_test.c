@@ -14,6 +14,7 @@
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/uio.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <linux/dma-buf.h>
@@ -151,10 +152,17 @@ TEST_F(heap, sizes_not_page_multiples)
 	}
 }
 
-/* Memory from freed, dirtied buffers must come back zeroed. */
+/*
+ * Memory from freed, dirtied buffers must come back zeroed. Between rounds
+ * the pool's worker is let finish, so that on the scatter-gather heaps
+ * the later rounds are served from re-zeroed chunks of the earlier ones.
+ */
 TEST_F_TIMEOUT(heap, zeroed_after_reuse, 300)
 {
 	enum { ROUNDS = 3, BUFS = 16 };
+	bool pooled = strcmp(variant->name, "xbuf-contig") &&
+		      pool_stat("max_bytes") > 0;
+	long long hits = pool_stat("hits");
 	size_t len = SZ_1M;
 	int fds[BUFS], round, i;
 
@@ -178,7 +186,89 @@ TEST_F_TIMEOUT(heap, zeroed_after_reuse, 300)
 		}
 		for (i = 0; i < BUFS; i++)
 			close(fds[i]);
+		if (pooled)
+			ASSERT_EQ(0, pool_settle());
 	}
+	if (pooled)
+		EXPECT_LT(hits, pool_stat("hits"))
+			TH_LOG("no buffer came from the pool: reuse untested");
+}
+
+/*
+ * The mapping keeps showing the buffer whatever happens to its page table
+ * entries: zapped by MADV_DONTNEED or MADV_PAGEOUT, the pages come back
+ * through the fault handler, not as SIGBUS or fresh zero pages.
+ */
+TEST_F(heap, mmap_after_madvise)
+{
+	static const int advice[] = { MADV_DONTNEED, MADV_PAGEOUT };
+	size_t len = 256 * 1024;
+	unsigned int i;
+	uint8_t *p;
+	int fd;
+
+	fd = heap_alloc(self->heap_fd, len, O_RDWR);
+	ASSERT_LE(0, fd);
+	p = map_rw(fd, len, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	for (i = 0; i < ARRAY_SIZE(advice); i++) {
+		ASSERT_EQ(0, buf_sync(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW));
+		pattern_fill(p, len, 30 + i);
+		ASSERT_EQ(0, buf_sync(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW));
+		ASSERT_EQ(0, madvise(p, len, advice[i]))
+			TH_LOG("advice %d: %s", advice[i], strerror(errno));
+		ASSERT_EQ(0, buf_sync(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW));
+		EXPECT_EQ(-1, pattern_check(p, len, 30 + i))
+			TH_LOG("advice %d lost the buffer's data", advice[i]);
+		ASSERT_EQ(0, buf_sync(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW));
+	}
+	munmap(p, len);
+	close(fd);
+}
+
+/*
+ * fork() shares the mapping with the child; mremap() moves it but never
+ * grows it; mprotect() cannot make a read-only fd's mapping writable.
+ */
+TEST_F(heap, mmap_fork_mremap_mprotect)
+{
+	size_t pg = page_size(), len = 4 * pg;
+	uint8_t *p, *moved, *ro;
+	int fd, rofd, status;
+	pid_t pid;
+
+	fd = heap_alloc(self->heap_fd, len, O_RDWR);
+	ASSERT_LE(0, fd);
+	p = map_rw(fd, len, 0);
+	ASSERT_NE(MAP_FAILED, p);
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		p[pg + 1] = 0x5c;
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0x5c, p[pg + 1]) TH_LOG("the child wrote a copy");
+
+	EXPECT_EQ(MAP_FAILED, mremap(p, len, 2 * len, MREMAP_MAYMOVE));
+	moved = mmap(NULL, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, moved);
+	moved = mremap(p, len, len, MREMAP_MAYMOVE | MREMAP_FIXED, moved);
+	ASSERT_NE(MAP_FAILED, moved);
+	EXPECT_EQ(0x5c, moved[pg + 1]);
+	munmap(moved, len);
+
+	rofd = heap_alloc(self->heap_fd, len, O_RDONLY);
+	ASSERT_LE(0, rofd);
+	ro = mmap(NULL, len, PROT_READ, MAP_SHARED, rofd, 0);
+	ASSERT_NE(MAP_FAILED, ro);
+	EXPECT_EQ(-1, mprotect(ro, len, PROT_READ | PROT_WRITE));
+	EXPECT_EQ(EACCES, errno);
+	munmap(ro, len);
+	close(rofd);
+	close(fd);
 }
 
 TEST_F(heap, mmap_bounds)
@@ -454,6 +544,24 @@ TEST_F(heap, size_caps)
 	close(fd);
 }
 
+/*
+ * A write-combine buffer's caches are cleaned once when it is made, through
+ * the DMA API: behind bounce buffers (swiotlb=force, 256 MiB of them in the
+ * test VMs) a buffer larger than all of them must still be allocated.
+ */
+TEST_F_TIMEOUT(heap, larger_than_bounce_buffers, 300)
+{
+	size_t len = 320 * SZ_1M;
+	int fd;
+
+	if (strcmp(variant->name, "xbuf-uncached"))
+		SKIP(return, "only write-combine buffers are cleaned through the DMA API");
+	fd = heap_alloc(self->heap_fd, len, O_RDWR);
+	ASSERT_LE(0, fd) TH_LOG("%s", strerror(-fd));
+	EXPECT_EQ((long long)len, buf_size(fd));
+	close(fd);
+}
+
 /* The heaps whose freed chunks go through the page pool. */
 FIXTURE(pool) {
 	int heap_fd;
@@ -556,8 +664,10 @@ TEST_F_TIMEOUT(pool, cap_and_shrinker, 300)
 	ASSERT_LE(0, fd);
 	close(fd);
 	ASSERT_EQ(0, pool_settle());
+	/* Filled from the 16 MiB freed, to within a 2 MiB chunk of its cap. */
 	zeroed = pool_stat("zeroed_bytes");
 	EXPECT_GE(4 * SZ_1M, zeroed);
+	EXPECT_LT(2 * SZ_1M, zeroed);
 
 	/* drop_caches runs every shrinker until they free next to nothing. */
 	ASSERT_EQ(0, heap_param_set("pool_max_bytes", 64 * SZ_1M));

@@ -130,12 +130,17 @@ TEST_F(vgem, prime_import_and_sync)
 	EXPECT_EQ(1, attached_devices(name, "vgem", &has_vgem));
 	EXPECT_TRUE(has_vgem);
 
-	/* CPU access brackets while vgem holds a mapping of the buffer. */
+	/*
+	 * CPU access brackets while vgem holds a mapping of the buffer: what
+	 * the CPU writes in one bracket is there in the next.
+	 */
 	ASSERT_EQ(0, buf_sync(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW));
 	EXPECT_EQ(-1, pattern_check(p, len, 0x42));
-	p[0] ^= 0xff;
-	p[0] ^= 0xff;
+	pattern_fill(p, len, 0x43);
 	ASSERT_EQ(0, buf_sync(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW));
+	ASSERT_EQ(0, buf_sync(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ));
+	EXPECT_EQ(-1, pattern_check(p, len, 0x43));
+	ASSERT_EQ(0, buf_sync(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ));
 
 	gem_close.handle = prime.handle;
 	ASSERT_EQ(0, ioctl(self->drm_fd, DRM_IOCTL_GEM_CLOSE, &gem_close));

@@ -216,4 +216,58 @@ static inline long long first_nonzero(const uint8_t *p, size_t len)
 	return -1;
 }
 
+#define XBUF_DMA_DEBUGFS_ENGINE	"/sys/kernel/debug/xbuf_dma/engine"
+
+/*
+ * The number after "@key:" in the "key: value" lines of @path, or -1 when
+ * the file or the key is missing.
+ */
+static inline long long debugfs_stat(const char *path, const char *key)
+{
+	size_t klen = strlen(key);
+	long long val = -1;
+	char line[128];
+	FILE *f;
+
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, klen) && line[klen] == ':')
+			val = strtoll(line + klen + 1, NULL, 0);
+	fclose(f);
+	return val;
+}
+
+/*
+ * A figure of <debugfs>/xbuf_dma/engine: "attached" (handles alive, over
+ * every open file), "mapped" (handles mapped), "inflight" (jobs submitted
+ * and not completed), "jobs", "errors", "bytes". -1 when missing.
+ */
+static inline long long engine_stat(const char *key)
+{
+	return debugfs_stat(XBUF_DMA_DEBUGFS_ENGINE, key);
+}
+
+/*
+ * Wait up to @ms milliseconds for xbuf_dma to have no job in flight: 0,
+ * -ETIMEDOUT, or -ENOENT when the engine does not report "inflight".
+ */
+static inline int engine_wait_idle(int ms)
+{
+	long long n;
+	int waited;
+
+	for (waited = 0;; waited += 10) {
+		n = engine_stat("inflight");
+		if (n < 0)
+			return -ENOENT;
+		if (!n)
+			return 0;
+		if (waited >= ms)
+			return -ETIMEDOUT;
+		usleep(10000);
+	}
+}
+
 #endif /* XBUF_UTIL_H */
