@@ -221,11 +221,15 @@ static int xbuf_dma_attach(struct xbuf_dma_file *file, void __user *arg)
 		return -EFAULT;
 	}
 
-	/* Replacing the reserved entry allocates nothing: it cannot fail. */
+	/* Replacing the reserved entry allocates nothing; checked all the same. */
 	mutex_lock(&file->lock);
-	xa_store(&file->handles, id, handle, GFP_KERNEL);
+	ret = xa_err(xa_store(&file->handles, id, handle, GFP_KERNEL));
 	mutex_unlock(&file->lock);
-	return 0;
+	if (ret) {
+		xa_erase(&file->handles, id);
+		xbuf_dma_handle_put(handle);
+	}
+	return ret;
 }
 
 /*
