@@ -117,17 +117,18 @@ static inline void heap_registration(char *out, size_t len)
 	}
 }
 
-#define XBUF_DEBUGFS_POOL	"/sys/kernel/debug/xbuf/pool"
-
-/* A value of <debugfs>/xbuf/pool, or -1 when the file or key is missing. */
-static inline long long pool_stat(const char *key)
+/*
+ * The number after "@key:" in the "key: value" lines of @path, or -1 when
+ * the file or the key is missing.
+ */
+static inline long long debugfs_stat(const char *path, const char *key)
 {
 	size_t klen = strlen(key);
 	long long val = -1;
 	char line[128];
 	FILE *f;
 
-	f = fopen(XBUF_DEBUGFS_POOL, "r");
+	f = fopen(path, "r");
 	if (!f)
 		return -1;
 	while (fgets(line, sizeof(line), f))
@@ -135,6 +136,14 @@ static inline long long pool_stat(const char *key)
 			val = strtoll(line + klen + 1, NULL, 0);
 	fclose(f);
 	return val;
+}
+
+#define XBUF_DEBUGFS_POOL	"/sys/kernel/debug/xbuf/pool"
+
+/* A value of <debugfs>/xbuf/pool, or -1 when the file or key is missing. */
+static inline long long pool_stat(const char *key)
+{
+	return debugfs_stat(XBUF_DEBUGFS_POOL, key);
 }
 
 /* Wait until the pool has zeroed every freed chunk: 0, or -1 after 60 s. */
@@ -218,26 +227,6 @@ static inline long long first_nonzero(const uint8_t *p, size_t len)
 
 #define XBUF_DMA_DEBUGFS_ENGINE	"/sys/kernel/debug/xbuf_dma/engine"
 
-/*
- * The number after "@key:" in the "key: value" lines of @path, or -1 when
- * the file or the key is missing.
- */
-static inline long long debugfs_stat(const char *path, const char *key)
-{
-	size_t klen = strlen(key);
-	long long val = -1;
-	char line[128];
-	FILE *f;
-
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, key, klen) && line[klen] == ':')
-			val = strtoll(line + klen + 1, NULL, 0);
-	fclose(f);
-	return val;
-}
 
 /*
  * A figure of <debugfs>/xbuf_dma/engine: "attached" (handles alive, over
