@@ -445,7 +445,10 @@ static void xbuf_job_dep_timeout(struct work_struct *work)
 /*
  * Arm a callback on every dependency. The extra count taken first keeps
  * the job from being queued before all are armed; the timeout is armed
- * before them, so that the job, which cancels it, never runs first.
+ * before them, so that the job, which cancels it, never runs first. The
+ * timeout goes on the engine's own queue: a job cancelling it there never
+ * waits for it to finish running, which the queue's ordering rules out,
+ * nor flushes a queue that may not run in reclaim.
  */
 static void xbuf_job_arm(struct xbuf_job *job)
 {
@@ -455,7 +458,7 @@ static void xbuf_job_arm(struct xbuf_job *job)
 	for (i = 0; i < job->ndeps; i++)
 		INIT_LIST_HEAD(&job->deps[i].cb.node);
 	if (job->nforeign)
-		queue_delayed_work(system_wq, &job->timeout,
+		queue_delayed_work(job->engine->wq, &job->timeout,
 				   XBUF_JOB_DEP_TIMEOUT);
 	for (i = 0; i < job->ndeps; i++) {
 		struct xbuf_job_dep *dep = &job->deps[i];
