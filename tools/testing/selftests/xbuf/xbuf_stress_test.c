@@ -56,16 +56,16 @@
 #define NR_SLOTS	32		/* shared dma-buf fds */
 #define NR_OWN		8		/* handles a thread keeps per file */
 #define GUESS_MAX	64		/* guessed handles are 1..GUESS_MAX */
-#define MAX_BUF		(256 * KIB)
-#define MAX_JOB		(64 * KIB)
+#define MAX_BUF		(64 * KIB)
+#define MAX_JOB		(32 * KIB)
 /* QEMU's edu device moves 4 KiB per 100 ms: small jobs, far apart. */
 #define EDU_MAX_JOB	(4 * KIB)
 #define EDU_JOB_GAP_MS	500
 #define MAX_BURST	300		/* jobs queued before closing a file */
 #define DEFAULT_SECONDS	20
-#define MAX_SECONDS	540
+#define MAX_SECONDS	600
 #define DEFAULT_MIN_OPS	100000
-#define STRESS_TIMEOUT	720
+#define STRESS_TIMEOUT	780
 #define NR_ERRS		134		/* errno slots; the last is "other" */
 #define MAX_FD		1024
 #define MAX_FAIL_LOGS	40
