@@ -285,7 +285,7 @@ static int xbuf_dma_detach(struct xbuf_dma_file *file, void __user *arg)
 static int xbuf_dma_check_access(const struct xbuf_dma_handle *handle,
 				 enum dma_data_direction dir)
 {
-	unsigned int need = 0;
+	fmode_t need = 0;
 
 	if (dir != DMA_FROM_DEVICE)
 		need |= FMODE_READ;	/* the device reads the buffer */

@@ -129,7 +129,7 @@ struct xbuf_dma_handle {
 	struct xbuf_engine *engine;
 	struct dma_buf *dmabuf;
 	struct dma_buf_attachment *attach;
-	unsigned int fmode;
+	fmode_t fmode;
 	struct sg_table *sgt;
 	enum dma_data_direction dir;
 	u64 dma_len;

@@ -227,7 +227,6 @@ static inline long long first_nonzero(const uint8_t *p, size_t len)
 
 #define XBUF_DMA_DEBUGFS_ENGINE	"/sys/kernel/debug/xbuf_dma/engine"
 
-
 /*
  * A figure of <debugfs>/xbuf_dma/engine: "attached" (handles alive, over
  * every open file), "mapped" (handles mapped), "inflight" (jobs submitted
