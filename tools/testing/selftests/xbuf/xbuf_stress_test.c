@@ -63,9 +63,9 @@
 #define EDU_JOB_GAP_MS	500
 #define MAX_BURST	300		/* jobs queued before closing a file */
 #define DEFAULT_SECONDS	20
-#define MAX_SECONDS	600
+#define MAX_SECONDS	720
 #define DEFAULT_MIN_OPS	100000
-#define STRESS_TIMEOUT	780
+#define STRESS_TIMEOUT	900
 #define NR_ERRS		134		/* errno slots; the last is "other" */
 #define MAX_FD		1024
 #define MAX_FAIL_LOGS	40
