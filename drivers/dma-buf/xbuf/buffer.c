@@ -12,6 +12,7 @@
 #include <linux/sched.h>
 #include <linux/slab.h>
 
+#include "compat.h"
 #include "heap.h"
 
 static unsigned long max_buffer_bytes;
@@ -137,7 +138,7 @@ int xbuf_sgt_dup(struct sg_table *dst, const struct sg_table *src,
 
 		for (off = 0; off < s->length; off += len) {
 			len = min_t(size_t, max_seg, s->length - off);
-			sg_set_page(d, nth_page(sg_page(s), off >> PAGE_SHIFT),
+			sg_set_page(d, xbuf_nth_page(sg_page(s), off >> PAGE_SHIFT),
 				    len, 0);
 			d = sg_next(d);
 		}

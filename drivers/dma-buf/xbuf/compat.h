@@ -7,6 +7,7 @@
 #ifndef _XBUF_COMPAT_H
 #define _XBUF_COMPAT_H
 
+#include <linux/dma-mapping.h>
 #include <linux/mm.h>
 #include <linux/mmzone.h>
 #include <linux/module.h>
@@ -15,8 +16,21 @@
 #include <linux/slab.h>
 #include <linux/version.h>
 
-/* Both the bare (before 6.13) and quoted (6.13+) forms expand to this. */
-#define XBUF_IMPORT_DMA_BUF_NS() MODULE_INFO(import_ns, "DMA_BUF")
+/*
+ * MODULE_IMPORT_NS() takes a bare namespace before 6.13 and a string from
+ * 6.13; both expand to this.
+ */
+#define XBUF_IMPORT_NS(ns)	MODULE_INFO(import_ns, ns)
+#define XBUF_IMPORT_DMA_BUF_NS() XBUF_IMPORT_NS("DMA_BUF")
+
+/* dma_heap_ops.allocate() takes u32 and u64 flags from 6.11. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 11, 0)
+typedef u32 xbuf_heap_fd_flags_t;
+typedef u64 xbuf_heap_flags_t;
+#else
+typedef unsigned long xbuf_heap_fd_flags_t;
+typedef unsigned long xbuf_heap_flags_t;
+#endif
 
 /* vm_flags became read-only behind accessors in 6.3. */
 #if LINUX_VERSION_CODE < KERNEL_VERSION(6, 3, 0)
@@ -36,6 +50,35 @@ static inline void vm_flags_set(struct vm_area_struct *vma, vm_flags_t flags)
 #define XBUF_MAX_PAGE_ORDER	MAX_ORDER
 #else
 #define XBUF_MAX_PAGE_ORDER	(MAX_ORDER - 1)
+#endif
+
+/*
+ * dma_set_max_seg_size() returns void from 6.11 and only warns when the
+ * device has no DMA parameters to hold the limit: say so with -EIO, as
+ * older kernels do.
+ */
+static inline int xbuf_dma_set_max_seg_size(struct device *dev,
+					    unsigned int size)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 11, 0)
+	if (!dev->dma_parms)
+		return -EIO;
+	dma_set_max_seg_size(dev, size);
+	return 0;
+#else
+	return dma_set_max_seg_size(dev, size);
+#endif
+}
+
+/*
+ * nth_page() went away in 7.0, once every range of pages the allocator
+ * hands out had contiguous struct pages; before that a range could cross
+ * a memory section on SPARSEMEM without VMEMMAP.
+ */
+#ifdef nth_page
+#define xbuf_nth_page(page, n)	nth_page(page, n)
+#else
+#define xbuf_nth_page(page, n)	((page) + (n))
 #endif
 
 /* PCI_IRQ_LEGACY became PCI_IRQ_INTX in 6.8. */

@@ -20,6 +20,7 @@
 #include <linux/slab.h>
 #include <linux/sizes.h>
 
+#include "compat.h"
 #include "dma.h"
 
 static unsigned int loopback_dma_bits = 32;
@@ -125,7 +126,7 @@ struct xbuf_engine *xbuf_loopback_create(void)
 	ret = dma_set_mask_and_coherent(dev, DMA_BIT_MASK(loopback_dma_bits));
 	/* A CPU copy has no segment limit: do not inherit the 64 KiB default. */
 	if (!ret)
-		ret = dma_set_max_seg_size(dev, UINT_MAX);
+		ret = xbuf_dma_set_max_seg_size(dev, UINT_MAX);
 	if (!ret)
 		ret = xbuf_loopback_check_direct(dev);
 	if (!ret)

@@ -36,7 +36,7 @@ static int xbuf_heap_dma_dev_create(void)
 	dev = &xbuf_heap_pdev->dev;
 	ret = dma_coerce_mask_and_coherent(dev, DMA_BIT_MASK(64));
 	if (!ret)
-		ret = dma_set_max_seg_size(dev, UINT_MAX);
+		ret = xbuf_dma_set_max_seg_size(dev, UINT_MAX);
 	if (ret)
 		platform_device_unregister(xbuf_heap_pdev);
 	return ret;

@@ -75,7 +75,7 @@ static struct page *xbuf_buffer_page(struct xbuf_buffer *buf,
 		unsigned long npages = sg->length >> PAGE_SHIFT;
 
 		if (pgoff < npages)
-			return nth_page(sg_page(sg), pgoff);
+			return xbuf_nth_page(sg_page(sg), pgoff);
 		pgoff -= npages;
 	}
 	return NULL;
