@@ -1,17 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Registration through the kernel's dma-heap framework, used when
- * xbuf_heap is built in and the framework is there: the framework owns
- * /dev/dma_heap/<name> and its ioctl, xbuf only allocates. A heap added
- * to the framework can never be removed, which is why a loadable
- * xbuf_heap keeps its own device nodes (heap.c) instead.
+ * Registration through the kernel's dma-heap framework, used where the
+ * framework is there for xbuf: built in, or as a module on 6.18 and later,
+ * which export dma_heap_add(). The framework owns /dev/dma_heap/<name> and
+ * its ioctl, xbuf only allocates. A heap added to the framework can never
+ * be removed, so a module that added one stays loaded: on older kernels a
+ * loadable xbuf_heap keeps its own device nodes (heap.c) instead.
  */
 
 #include <linux/dma-buf.h>
 #include <linux/dma-heap.h>
 #include <linux/err.h>
+#include <linux/module.h>
 
+#include "compat.h"
 #include "heap.h"
+
+XBUF_IMPORT_NS("DMA_BUF_HEAP");
 
 /**
  * xbuf_heap_registration() - who provides the heaps' device nodes
@@ -35,8 +40,8 @@ bool xbuf_heap_removable(void)
 
 static struct dma_buf *xbuf_heap_allocate(struct dma_heap *dma_heap,
 					  unsigned long len,
-					  unsigned long fd_flags,
-					  unsigned long heap_flags)
+					  xbuf_heap_fd_flags_t fd_flags,
+					  xbuf_heap_flags_t heap_flags)
 {
 	/* The framework checked the flags and page-aligned len. */
 	return xbuf_buffer_export(dma_heap_get_drvdata(dma_heap), len,
@@ -51,6 +56,10 @@ static const struct dma_heap_ops xbuf_heap_ops = {
  * xbuf_heap_register() - add @heap to the dma-heap framework
  * @heap: heap with @name, @ops and @write_combine set
  *
+ * The framework keeps the heap, and calls into this module through it,
+ * for the kernel's lifetime: a loaded module pins itself for each heap
+ * added (built in, THIS_MODULE is NULL and this does nothing).
+ *
  * Return: 0 or the error of dma_heap_add().
  */
 int xbuf_heap_register(struct xbuf_heap *heap)
@@ -60,8 +69,12 @@ int xbuf_heap_register(struct xbuf_heap *heap)
 		.ops = &xbuf_heap_ops,
 		.priv = heap,
 	};
+	struct dma_heap *dma_heap = dma_heap_add(&info);
 
-	return PTR_ERR_OR_ZERO(dma_heap_add(&info));
+	if (IS_ERR(dma_heap))
+		return PTR_ERR(dma_heap);
+	__module_get(THIS_MODULE);
+	return 0;
 }
 
 /**

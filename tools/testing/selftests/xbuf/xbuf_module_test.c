@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Module lifetime: a live buffer pins xbuf_heap, rmmod fails while one is
- * open and succeeds once it is closed; xbuf_dma refuses to load with an
+ * open and succeeds once it is closed; heaps registered with the kernel's
+ * dma-heap framework pin it for good; xbuf_dma refuses to load with an
  * engine that is not there. Both modules are loaded again afterwards with
  * modprobe, which takes their options from the kernel command line.
  */
@@ -23,12 +24,23 @@ static int delete_module(const char *name)
 	return syscall(__NR_delete_module, name, O_NONBLOCK) ? -errno : 0;
 }
 
+/* Whether xbuf_heap's heaps are in the kernel's dma-heap framework. */
+static int framework_heaps(void)
+{
+	char reg[32];
+
+	heap_registration(reg, sizeof(reg));
+	return !strcmp(reg, "dma-heap");
+}
+
 TEST(rmmod_refused_while_buffer_open)
 {
 	int heap_fd, buf_fd, ret;
 
 	if (access("/sys/module/xbuf_heap/refcnt", F_OK))
 		SKIP(return, "xbuf_heap is not a loaded module (built in?)");
+	if (framework_heaps())
+		SKIP(return, "the dma-heap framework keeps xbuf_heap loaded");
 	heap_fd = heap_open("xbuf");
 	ASSERT_LE(0, heap_fd);
 	buf_fd = heap_alloc(heap_fd, 1 << 20, O_RDWR | O_CLOEXEC);
@@ -50,6 +62,21 @@ reload:
 		close(buf_fd);
 	ASSERT_EQ(0, system("modprobe xbuf_heap"));
 	EXPECT_EQ(0, access("/dev/dma_heap/xbuf", F_OK));
+}
+
+/*
+ * The dma-heap framework never lets a heap go, so a module that added
+ * heaps to it must refuse to unload, buffers or not.
+ */
+TEST(framework_heaps_pin_module)
+{
+	if (access("/sys/module/xbuf_heap/refcnt", F_OK))
+		SKIP(return, "xbuf_heap is not a loaded module (built in?)");
+	if (!framework_heaps())
+		SKIP(return, "xbuf_heap has device nodes of its own here");
+	EXPECT_EQ(-EWOULDBLOCK, delete_module("xbuf_heap"));
+	EXPECT_EQ(0, access("/dev/dma_heap/xbuf", F_OK));
+	EXPECT_EQ(0, access("/sys/class/dma_heap/xbuf", F_OK));
 }
 
 /* Name of the engine xbuf_dma uses, from debugfs; "" if not loaded. */
