@@ -65,12 +65,11 @@ lint: modules
 	/usr/bin/python3 $(TOOLS)/rstcheck.py Documentation/*/xbuf.rst
 	@$(MAKE) --no-print-directory sparse
 
-# Rebuild every object under sparse; any sparse report fails.
+# Every object built again, in build/ext-host, and checked by sparse
+# (sid's: see sparse-build.sh); any report, or a file sparse did not
+# check, fails.
 sparse:
-	mkdir -p $(BUILD)
-	$(KBUILD) C=2 CHECK="sparse -Wsparse-error" modules 2>&1 | \
-		tee $(BUILD)/sparse.log; \
-	! grep -E ': (warning|error):' $(BUILD)/sparse.log
+	$(TOOLS)/ext-build.sh $(BUILD)/ext-host $(KDIR)
 
 # The kselftests, built as in a kernel tree: a staging copy of the
 # kselftest framework from linux-source with our directory inside.
@@ -126,6 +125,34 @@ built_boot = $(call vm_boot_with,$(1),$(2),$(3),$(4),\
 
 KOUT_debug = $(shell cat $(BUILD)/kernel-debug.path)
 KOUT_perf = $(shell cat $(BUILD)/kernel-perf.path)
+KOUT_v7 = $(shell cat $(BUILD)/kernel-v7.path)
+
+# xbuf built out of tree against another kernel's headers or tree, with
+# sparse, in $(BUILD)/ext-<name>: see ext-build.sh.
+ext_dir = $(BUILD)/ext-$(1)/drivers/dma-buf/xbuf
+
+# Debian's kernels from other suites: image and headers, fetched and
+# cached by debian-kernel.sh ("ARCH FLAVOUR SUITE"). bpo: bookworm-
+# backports' 6.12 for amd64.
+DEBIAN_KERNEL_bpo := amd64 amd64 bookworm-backports
+kernel-bpo:
+	mkdir -p $(BUILD)
+	$(TOOLS)/debian-kernel.sh $(DEBIAN_KERNEL_bpo) >$(BUILD)/kernel-bpo.path
+KREL_bpo = $(word 1,$(shell cat $(BUILD)/kernel-bpo.path))
+KROOT_bpo = $(word 2,$(shell cat $(BUILD)/kernel-bpo.path))
+
+modules-bpo: kernel-bpo
+	$(TOOLS)/ext-build.sh $(BUILD)/ext-bpo \
+		$(KROOT_bpo)/headers/usr/src/linux-headers-$(KREL_bpo)
+
+# The newest kernel, built from source: xbuf in its tree for the boot,
+# and out of tree against it, as a user of that kernel builds it.
+modules-v7: kernel-v7
+	$(TOOLS)/ext-build.sh $(BUILD)/ext-v7 $(KOUT_v7)/tree
+
+bpo_boot = $(call vm_boot_with,$(1),$(2),$(3),$(4),\
+	$(KROOT_bpo)/root/boot/vmlinuz-$(KREL_bpo),$(KROOT_bpo)/root,\
+	$(KREL_bpo),$(call ext_dir,bpo),$(BUILD)/tests)
 
 # The configurations every kernel is booted in:
 # - loopback: the software engine on direct-mapped memory;
@@ -152,6 +179,10 @@ boot-debug-%:
 	$(call built_boot,check.sh,debug-$*,$(BOOT_ARGS_$*),$(BOOT_QEMU_$*),debug) || true
 boot-perf-%:
 	$(call built_boot,check.sh,perf-$*,$(BOOT_ARGS_$*),$(BOOT_QEMU_$*),perf) || true
+boot-v7-%:
+	$(call built_boot,check.sh,v7-$*,$(BOOT_ARGS_$*),$(BOOT_QEMU_$*),v7) || true
+boot-bpo-%:
+	$(call bpo_boot,check.sh,bpo-$*,$(BOOT_ARGS_$*),$(BOOT_QEMU_$*)) || true
 
 # A kernel's four boots, two at a time, each pair a CPU-bound boot beside
 # an edu one: the host has two cores, and the edu boots spend most of

@@ -7,6 +7,8 @@
 # usage: initramfs.sh OUT KROOT KVER JOB KO_DIR TEST_DIR [MODULE...]
 #   KROOT: unpacked kernel root (lib/modules/KVER inside)
 #   KO_DIR: the out-of-tree xbuf modules, or - when the kernel has them
+#   env XBUF_BUSYBOX: a static busybox for the guest's architecture
+#   (default: the host's /bin/busybox)
 set -eu
 . "$(dirname "$0")/common.sh"
 
@@ -19,7 +21,7 @@ mods=$root/lib/modules/$kver
 mkdir -p "$root/bin" "$root/dev" "$root/proc" "$root/sys" "$root/tmp" \
 	"$root/xbuf/tests" "$mods/extra"
 
-cp /bin/busybox "$root/bin/busybox"
+cp "${XBUF_BUSYBOX:-/bin/busybox}" "$root/bin/busybox"
 cp "$(dirname "$0")/guest/init" "$root/init"
 chmod 755 "$root/init"
 cp "$job" "$root/xbuf/job"
@@ -35,6 +37,9 @@ done | sort -u | while read -r ko; do
 	mkdir -p "$mods/$(dirname "$rel")"
 	cp "$ko" "$mods/$rel"
 done
+# Debian compresses modules from 6.12; busybox's modprobe loads them
+# uncompressed.
+find "$mods" -name '*.ko.xz' -exec xz -d {} +
 cp "$kroot/lib/modules/$kver"/modules.builtin* "$mods/"
 touch "$mods/modules.order"
 depmod -b "$root" "$kver"

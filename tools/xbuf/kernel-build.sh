@@ -1,8 +1,11 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# Build a test kernel from Debian's linux-source-6.1 with xbuf in tree.
+# Build a test kernel from Debian's linux-source with xbuf in tree.
 #
-# usage: kernel-build.sh VARIANT     (debug or perf)
+# usage: kernel-build.sh VARIANT     (debug, perf or v7)
+#
+# configs/VARIANT.config names the source series in a "# Source:" line
+# (linux-source-6.1 when it has none).
 #
 # The configured tree lives in the cache, keyed by the source package
 # version and a hash of the config fragments: a new fragment or source
@@ -11,7 +14,8 @@
 # cache, the xbuf objects (and a relink) after an xbuf change.
 #
 # Prints the output directory: bzImage, modules under root/lib/modules,
-# the kernel release in kernelrelease, the in-tree kselftests in tests/.
+# the kernel release in kernelrelease, the in-tree kselftests in tests/,
+# and tree, the built tree, for out-of-tree builds against it.
 set -eu
 tools=$(cd "$(dirname "$0")" && pwd)
 . "$tools/common.sh"
@@ -19,10 +23,14 @@ tools=$(cd "$(dirname "$0")" && pwd)
 variant=$1
 frags="$tools/configs/common.config $tools/configs/$variant.config"
 [ -f "$tools/configs/$variant.config" ] || die "no config for $variant"
-ver=$(deb_version linux-source-6.1)
+series=$(sed -n 's/^# Source: linux-source-//p' "$tools/configs/$variant.config")
+series=${series:-6.1}
+src=$("$tools/source-tarball.sh" "$series")
+ver=${src%% *}
+tarball=${src#* }
 key=$(cat $frags | sha256sum | cut -c1-12)
 dir=$XBUF_CACHE/kernel-$variant-${ver}-$key
-tree=$dir/linux-source-6.1
+tree=$dir/linux-source-$series
 out=$dir/out
 log=$dir/build.log
 jobs=$(nproc)
@@ -31,8 +39,8 @@ if [ ! -f "$tree/.xbuf-configured" ]; then
 	# Trees of older fragments or sources are of no further use.
 	rm -rf "$XBUF_CACHE/kernel-$variant-"*
 	mkdir -p "$dir"
-	echo "xbuf: unpacking linux-source-6.1 $ver for the $variant kernel" >&2
-	tar -C "$dir" -xJf /usr/src/linux-source-6.1.tar.xz
+	echo "xbuf: unpacking linux-source-$series $ver for the $variant kernel" >&2
+	tar -C "$dir" -xJf "$tarball"
 	"$tools/intree.sh" "$tree" >&2
 	make -C "$tree" -s x86_64_defconfig kvm_guest.config >&2
 	(cd "$tree" && scripts/kconfig/merge_config.sh -m .config $frags) \
@@ -64,6 +72,7 @@ mkdir -p "$out/tests"
 make -C "$tree" -s modules_install INSTALL_MOD_PATH="$out/root" \
 	INSTALL_MOD_STRIP=1 >>"$log" 2>&1
 cp "$tree/arch/x86/boot/bzImage" "$out/"
+ln -s "$tree" "$out/tree"
 make -C "$tree" -s kernelrelease >"$out/kernelrelease"
 cp "$tree"/tools/testing/selftests/xbuf/*_test \
 	"$tree/tools/testing/selftests/dmabuf-heaps/dmabuf-heap" "$out/tests/"
