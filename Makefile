@@ -5,13 +5,14 @@
 #
 #   make            build the modules (KDIR=/path/to/kernel/build for another)
 #   make run        boot a VM and run the demo of the main job
-#   make check      static checks + every kselftest on Debian's stock kernel
-#                   and on the debug kernel built from linux-source-6.1
-#                   with xbuf in tree (KASAN, lockdep, DMA-API debug,
-#                   kmemleak): the complete run, CI's
-#   make check-stock  the same without the debug kernel: a quick round
-#   make check-kernels  the kselftests on the debug and perf kernels
-#   make check-all  make check and the perf kernel's boot
+#   make check      static checks, builds against every kernel, and the
+#                   kselftests in QEMU on Debian's 6.1 and 6.12, on 7.3
+#                   built from source, and on the debug kernel built from
+#                   linux-source-6.1 (KASAN, lockdep, DMA-API debug,
+#                   kmemleak): CI's run
+#   make check-stock  Debian's 6.1 alone: a quick round
+#   make check-matrix  make check, every kernel in every configuration,
+#                   and the perf kernel
 #   make bench      the benchmark on the perf kernel
 #   make patches    xbuf as a patch series against linux-source-6.1
 #   make clean
@@ -41,8 +42,8 @@ CHECKPATCH = perl $(KSRC)/scripts/checkpatch.pl --strict --no-tree \
 	--quiet --terse --show-types
 
 .PHONY: all deps modules lint sparse selftests demo run check check-stock \
-	check-kernels check-all vm-run vm-check vm-check-stock vm-check-kernels \
-	vm-check-all report patches bench vm-bench clean
+	check-matrix vm-run vm-check vm-check-stock vm-check-matrix report \
+	patches bench vm-bench clean kernel-bpo modules-bpo modules-v7
 
 all: deps
 	@$(MAKE) --no-print-directory modules
@@ -184,15 +185,20 @@ boot-v7-%:
 boot-bpo-%:
 	$(call bpo_boot,check.sh,bpo-$*,$(BOOT_ARGS_$*),$(BOOT_QEMU_$*)) || true
 
-# A kernel's four boots, two at a time, each pair a CPU-bound boot beside
-# an edu one: the host has two cores, and the edu boots spend most of
-# their time waiting on the edu device's timer. Each boot's output is
-# shown in one piece when it ends. $(1): stock, debug or perf.
-four_boots = $(MAKE) --no-print-directory -j2 -Otarget \
-		boot-$(1)-loopback boot-$(1)-edu && \
-	$(MAKE) --no-print-directory -j2 -Otarget \
-		boot-$(1)-swiotlb boot-$(1)-edu-iommu
+# Boots two at a time, in the order listed, each pair ideally a CPU-bound
+# boot beside an edu one: the host has two cores, and edu boots spend
+# most of their time waiting on the edu device's timer. Each boot's
+# output is shown in one piece when it ends. $(1): boot names.
+run_boots = set -- $(1); while [ $$\# -gt 0 ]; do \
+		if [ $$\# -ge 2 ]; then \
+			$(MAKE) --no-print-directory -j2 -Otarget \
+				boot-$$1 boot-$$2 || exit 1; shift 2; \
+		else \
+			$(MAKE) --no-print-directory boot-$$1 || exit 1; shift; \
+		fi; \
+	done
 
+configs := loopback edu swiotlb edu-iommu
 run: deps
 	@$(MAKE) --no-print-directory vm-run
 
@@ -212,48 +218,45 @@ kernel-%:
 	$(TOOLS)/kernel-build.sh $* >$(BUILD)/kernel-$*.path
 
 # `make check`, the README's test command and CI's: the static checks,
-# the patch series, the stock kernel's four boots and the debug kernel's
-# four boots. `make check-stock` leaves out the debug kernel, for a quick
-# round during development.
+# the patch series, the builds against every kernel, and these boots:
+# - stock: Debian's 6.1, in every configuration;
+# - bpo: Debian's 6.12 from bookworm-backports;
+# - v7: 7.3 from experimental's source, with lockdep and DMA-API debug;
+# - debug: 6.1 with KASAN, lockdep, DMA-API debug and kmemleak, in the
+#   two configurations where the DMA API does the most (bounce buffers,
+#   an IOMMU).
+# The debug kernel's boots take the longest: `make check-matrix` adds the
+# rest of every kernel's configurations and the perf kernel.
+CHECK_BOOTS := stock-loopback stock-edu stock-swiotlb stock-edu-iommu \
+	bpo-loopback bpo-edu-iommu v7-loopback v7-edu-iommu \
+	debug-swiotlb debug-edu-iommu
+MATRIX_BOOTS := $(CHECK_BOOTS) bpo-swiotlb bpo-edu v7-swiotlb v7-edu \
+	debug-loopback debug-edu perf-loopback
+CHECK_PREREQS := lint selftests patches modules-bpo modules-v7 kernel-debug
+
 check: deps
 	@$(MAKE) --no-print-directory vm-check
 
-vm-check: lint selftests patches kernel-debug
+vm-check: $(CHECK_PREREQS)
 	rm -rf $(RESULTS)
-	$(call four_boots,stock)
-	$(call four_boots,debug)
+	$(call run_boots,$(CHECK_BOOTS))
 	@$(MAKE) --no-print-directory report
 
+check-matrix: deps
+	@$(MAKE) --no-print-directory vm-check-matrix
+
+vm-check-matrix: $(CHECK_PREREQS) kernel-perf
+	rm -rf $(RESULTS)
+	$(call run_boots,$(MATRIX_BOOTS))
+	@$(MAKE) --no-print-directory report
+
+# A quick round during development: Debian's 6.1 only.
 check-stock: deps
 	@$(MAKE) --no-print-directory vm-check-stock
 
 vm-check-stock: lint selftests patches
 	rm -rf $(RESULTS)
-	$(call four_boots,stock)
-	@$(MAKE) --no-print-directory report
-
-# The kernels built with xbuf in tree: the debug kernel (KASAN, lockdep,
-# DMA-API debug, kmemleak) in the same four configurations, and one boot
-# of the perf kernel, where xbuf_heap is built in and registers with the
-# dma-heap framework beside the upstream heaps.
-check-kernels: deps
-	@$(MAKE) --no-print-directory vm-check-kernels
-
-vm-check-kernels: selftests kernel-debug kernel-perf
-	rm -rf $(RESULTS)
-	$(call four_boots,debug)
-	@$(MAKE) --no-print-directory boot-perf-loopback
-	@$(MAKE) --no-print-directory report
-
-# Everything: `make check` and the perf kernel's boot.
-check-all: deps
-	@$(MAKE) --no-print-directory vm-check-all
-
-vm-check-all: lint selftests patches kernel-debug kernel-perf
-	rm -rf $(RESULTS)
-	$(call four_boots,stock)
-	$(call four_boots,debug)
-	@$(MAKE) --no-print-directory boot-perf-loopback
+	$(call run_boots,$(addprefix stock-,$(configs)))
 	@$(MAKE) --no-print-directory report
 
 # The benchmark on the perf kernel: xbuf's heaps beside the upstream
