@@ -574,6 +574,7 @@ static const struct sweep fill_sweep = {
 };
 
 FIXTURE(fault) {
+	bool skipped;
 	int nth_fd;
 	bool saved[NR_KNOBS];
 	char values[NR_KNOBS][32];
@@ -617,17 +618,17 @@ FIXTURE_SETUP(fault)
 
 	self->nth_fd = open(FAIL_NTH, O_RDWR | O_CLOEXEC);
 	if (self->nth_fd < 0 || nth_set(self->nth_fd, 0))
-		SKIP(return, "%s: %s (needs CONFIG_FAULT_INJECTION)",
+		SETUP_SKIP("%s: %s (needs CONFIG_FAULT_INJECTION)",
 		     FAIL_NTH, strerror(errno));
 	if (access(FAILSLAB, F_OK))
-		SKIP(return, "%s: %s (needs CONFIG_FAILSLAB and %s)",
+		SETUP_SKIP("%s: %s (needs CONFIG_FAILSLAB and %s)",
 		     FAILSLAB, strerror(errno), DEBUGFS_NEEDS);
 	if (access(FAIL_PAGE_ALLOC, F_OK))
-		SKIP(return, "%s: %s (needs CONFIG_FAIL_PAGE_ALLOC and %s)",
+		SETUP_SKIP("%s: %s (needs CONFIG_FAIL_PAGE_ALLOC and %s)",
 		     FAIL_PAGE_ALLOC, strerror(errno), DEBUGFS_NEEDS);
 	self->heap_fd = heap_open(variant->heap);
 	if (self->heap_fd < 0)
-		SKIP(return, "/dev/dma_heap/%s: %s (is xbuf_heap loaded?)",
+		SETUP_SKIP("/dev/dma_heap/%s: %s (is xbuf_heap loaded?)",
 		     variant->heap, strerror(-self->heap_fd));
 
 	self->dma_fd = open("/dev/xbuf_dma", O_RDWR | O_CLOEXEC);
@@ -641,10 +642,10 @@ FIXTURE_SETUP(fault)
 				    sizeof(self->values[i]));
 
 		if (ret)
-			SKIP(return, "%s: %s", knobs[i].path, strerror(-ret));
+			SETUP_SKIP("%s: %s", knobs[i].path, strerror(-ret));
 		ret = file_write(knobs[i].path, knobs[i].value);
 		if (ret)
-			SKIP(return, "cannot write %s: %s", knobs[i].path,
+			SETUP_SKIP("cannot write %s: %s", knobs[i].path,
 			     strerror(-ret));
 		self->saved[i] = true;
 	}
@@ -742,7 +743,7 @@ static void sweep(struct __test_metadata *_metadata, int nth_fd,
 }
 
 /* The setup's SKIP does not stop 6.1's harness from running the test. */
-#define SKIPPED()	(_metadata->skip)
+#define SKIPPED()	(self->skipped)
 
 TEST_F_TIMEOUT(fault, alloc, SWEEP_TIMEOUT)
 {

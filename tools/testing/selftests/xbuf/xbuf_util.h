@@ -21,6 +21,16 @@
 #define XBUF_DEBUGFS_HEAPS	"/sys/kernel/debug/xbuf/heaps"
 #define XBUF_HEAP_PARAM_DIR	"/sys/module/xbuf_heap/parameters/"
 
+/*
+ * A SKIP in a fixture's setup. 6.1's harness runs the test body after it
+ * (later ones do not), and how a body could tell differs between them:
+ * the fixture records it in its own "skipped" member instead.
+ */
+#define SETUP_SKIP(fmt, ...) do {					\
+	self->skipped = true;						\
+	SKIP(return, fmt, ##__VA_ARGS__);				\
+} while (0)
+
 static inline size_t page_size(void)
 {
 	return (size_t)sysconf(_SC_PAGESIZE);
