@@ -195,6 +195,7 @@ FIXTURE(dma) {
 	int heap_fd;
 	int drm_fd;		/* vgem exports the buffers when >= 0 */
 	struct xbuf_dma_info info;
+	size_t align;		/* of job offsets and lengths */
 	size_t max_job;		/* largest job the data tests run */
 	size_t max_buffer;	/* largest buffer the exporter gives */
 };
@@ -230,6 +231,7 @@ FIXTURE_SETUP(dma)
 		SKIP(return, "/dev/xbuf_dma: %s (is xbuf_dma loaded?)",
 		     strerror(-self->dma_fd));
 	ASSERT_EQ(0, dma_ioctl(self->dma_fd, XBUF_DMA_IOC_INFO, &self->info));
+	self->align = info_align(self->info.align);
 	self->max_job = 64 * MIB;
 	if (!strcmp(self->info.engine, "edu"))
 		self->max_job = EDU_MAX_JOB;
@@ -306,15 +308,21 @@ TEST_F(dma, lifecycle)
 	buf_free(&b);
 }
 
+/*
+ * Odd sizes and offsets, where the engine takes them; else the nearest
+ * it takes.
+ */
 TEST_F_TIMEOUT(dma, copy_sizes_and_offsets, 900)
 {
 	static const size_t sizes[] = { 1, 4095, 4099, 65537, 1 * MIB + 5,
 					16 * MIB, 64 * MIB - 7 };
-	const size_t src_off = 3, dst_off = 5;
+	const size_t src_off = align_up(3, self->align);
+	const size_t dst_off = align_up(5, self->align);
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
-		size_t len = sizes[i], size = len + 8;
+		size_t len = align_up(sizes[i], self->align);
+		size_t size = len + src_off + dst_off;
 		struct buf src, dst;
 		int s, d;
 
@@ -471,7 +479,7 @@ TEST_F(dma, cpu_writes_survive_partial_job)
 TEST_F(dma, fill_and_checksum)
 {
 	size_t size = self->max_job < 256 * 1024 ? self->max_job : 256 * 1024;
-	size_t off = 7, len = size - 2 * off;
+	size_t off = align_up(7, self->align), len = size - 2 * off;
 	struct xbuf_dma_job job = { 0 };
 	struct buf b;
 	int h;
@@ -588,15 +596,20 @@ TEST_F_TIMEOUT(dma, sync_ioctl_waits_for_job, 300)
 FIXTURE(errors) {
 	int dma_fd;
 	int heap_fd;
+	uint64_t align;		/* of job offsets and lengths */
 };
 
 FIXTURE_SETUP(errors)
 {
+	struct xbuf_dma_info info = { 0 };
+
 	self->heap_fd = -1;
 	self->dma_fd = dma_open();
 	if (self->dma_fd < 0)
 		SKIP(return, "/dev/xbuf_dma: %s (is xbuf_dma loaded?)",
 		     strerror(-self->dma_fd));
+	ASSERT_EQ(0, dma_ioctl(self->dma_fd, XBUF_DMA_IOC_INFO, &info));
+	self->align = info_align(info.align);
 	self->heap_fd = heap_open("xbuf");
 	if (self->heap_fd < 0)
 		SKIP(return, "/dev/dma_heap/xbuf: %s",
@@ -688,10 +701,14 @@ TEST_F(errors, every_request_errno)
 	JOB_EXPECT(-ENOENT, .src = 999);
 	JOB_EXPECT(-EACCES, .src = d);		/* mapped FROM_DEVICE only */
 	JOB_EXPECT(-EACCES, .dst = s);		/* mapped TO_DEVICE only */
-	JOB_EXPECT(-ERANGE, .src_offset = 64 * 1024 - 4095);
-	JOB_EXPECT(-ERANGE, .len = 64 * 1024 + 1);
-	JOB_EXPECT(-ERANGE, .dst_offset = UINT64_MAX - 10, .len = 4096);
-	JOB_EXPECT(-ERANGE, .src_offset = 16, .len = UINT64_MAX - 8);
+	/* Aligned for the engine, so that the range is what is wrong. */
+	JOB_EXPECT(-ERANGE, .src_offset = 64 * 1024 - 4096 + self->align);
+	JOB_EXPECT(-ERANGE, .len = 64 * 1024 + self->align);
+	JOB_EXPECT(-ERANGE, .dst_offset = align_down(UINT64_MAX - 10,
+						     self->align),
+		   .len = 4096);
+	JOB_EXPECT(-ERANGE, .src_offset = 16,
+		   .len = align_down(UINT64_MAX - 8, self->align));
 
 	/* Overlapping ranges of one buffer. */
 	EXPECT_EQ(0, dma_detach(self->dma_fd, d));
@@ -699,6 +716,46 @@ TEST_F(errors, every_request_errno)
 	ASSERT_LT(0, d);
 	JOB_EXPECT(-EINVAL, .src = d, .src_offset = 0, .dst_offset = 100);
 	JOB_EXPECT(0, .src = d, .src_offset = 0, .dst_offset = 4096);
+
+	EXPECT_EQ(0, dma_detach(self->dma_fd, s));
+	EXPECT_EQ(0, dma_detach(self->dma_fd, d));
+	buf_free(&src);
+	buf_free(&dst);
+}
+
+/*
+ * An engine with an alignment refuses every job whose offsets or length
+ * are off it, for every op, before looking at the handles; aligned ones
+ * run.
+ */
+TEST_F(errors, unaligned_job_refused)
+{
+	uint64_t a = self->align;
+	struct xbuf_dma_job job;
+	struct buf src, dst;
+	int s, d;
+
+	if (a == 1)
+		SKIP(return, "the engine takes any offset and length (align 1)");
+	TH_LOG("engine align %llu", (unsigned long long)a);
+	ASSERT_EQ(0, buf_new(&src, self->heap_fd, -1, 64 * 1024));
+	ASSERT_EQ(0, buf_new(&dst, self->heap_fd, -1, 64 * 1024));
+	s = dma_attach_map(self->dma_fd, src.fd, XBUF_DMA_TO_DEVICE);
+	d = dma_attach_map(self->dma_fd, dst.fd, XBUF_DMA_FROM_DEVICE);
+	ASSERT_LT(0, s);
+	ASSERT_LT(0, d);
+
+	JOB_EXPECT(0, .src_offset = a, .dst_offset = 2 * a, .len = 4 * a);
+	JOB_EXPECT(-EINVAL, .len = 4096 + 1);
+	JOB_EXPECT(-EINVAL, .len = 4096 - a / 2);
+	JOB_EXPECT(-EINVAL, .src_offset = 1);
+	JOB_EXPECT(-EINVAL, .dst_offset = a + a / 2);
+	JOB_EXPECT(-EINVAL, .src = 999, .len = 3);	/* before the lookup */
+	JOB_EXPECT(-EINVAL, .op = XBUF_DMA_OP_FILL, .src = 0, .len = 5);
+	JOB_EXPECT(-EINVAL, .op = XBUF_DMA_OP_FILL, .src = 0, .dst_offset = 2);
+	JOB_EXPECT(-EINVAL, .op = XBUF_DMA_OP_CHECKSUM, .dst = 0, .len = 7);
+	JOB_EXPECT(0, .op = XBUF_DMA_OP_CHECKSUM, .dst = 0, .src_offset = a,
+		   .len = a);
 
 	EXPECT_EQ(0, dma_detach(self->dma_fd, s));
 	EXPECT_EQ(0, dma_detach(self->dma_fd, d));
