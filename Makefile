@@ -198,6 +198,67 @@ run_boots = set -- $(1); while [ $$\# -gt 0 ]; do \
 		fi; \
 	done
 
+# Debian's arm64 kernel on QEMU's raspi3b (a Raspberry Pi 3B, 1 GiB,
+# TCG), where xbuf_dma takes a memcpy channel of the BCM2835 DMA
+# controller through dmaengine: the path of a real board.
+#
+#   make kernel-arm64      image, device trees and headers (debian-kernel.sh),
+#                          and bookworm's static busybox for arm64
+#   make modules-arm64     xbuf cross-built against them, W=1 and sparse
+#   make selftests-arm64   the kselftests cross-built, in build/tests-arm64
+#   make boot-arm64-dmaengine  all three, then the kselftests on raspi3b,
+#                          results in build/results/arm64-dmaengine
+#
+# QEMU's bcm2835 DMA model copies 32-bit words and runs any other length
+# around the address space; bcm2835-dma does not say so (copy_align), so
+# the boot declares it: dmaengine_align=4.
+.PHONY: kernel-arm64 modules-arm64 selftests-arm64 boot-arm64-dmaengine
+
+DEBIAN_KERNEL_arm64 := arm64 arm64 bookworm-security
+ARM64_CROSS := ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-
+ARM64_BUSYBOX := $(XBUF_CACHE)/busybox-arm64/bin/busybox
+KREL_arm64 = $(word 1,$(shell cat $(BUILD)/kernel-arm64.path))
+KROOT_arm64 = $(word 2,$(shell cat $(BUILD)/kernel-arm64.path))
+
+kernel-arm64: $(ARM64_BUSYBOX)
+	mkdir -p $(BUILD)
+	$(TOOLS)/debian-kernel.sh $(DEBIAN_KERNEL_arm64) >$(BUILD)/kernel-arm64.path
+
+$(ARM64_BUSYBOX):
+	rm -rf $(XBUF_CACHE)/busybox-arm64 $(XBUF_CACHE)/busybox-arm64.tmp
+	mkdir -p $(XBUF_CACHE)/busybox-arm64.tmp
+	cd $(XBUF_CACHE)/busybox-arm64.tmp && \
+		$(TOOLS)/apt.sh download busybox-static:arm64/bookworm && \
+		dpkg-deb -x busybox-static_*_arm64.deb root
+	mv $(XBUF_CACHE)/busybox-arm64.tmp/root $(XBUF_CACHE)/busybox-arm64
+	rm -rf $(XBUF_CACHE)/busybox-arm64.tmp
+
+modules-arm64: kernel-arm64
+	$(TOOLS)/ext-build.sh $(BUILD)/ext-arm64 \
+		$(KROOT_arm64)/headers/usr/src/linux-headers-$(KREL_arm64) \
+		$(ARM64_CROSS)
+
+# The staging copy the selftests target made, built again for arm64.
+selftests-arm64: selftests
+	mkdir -p $(BUILD)/tests-arm64
+	$(MAKE) -C $(KSFT_STAGE)/xbuf OUTPUT=$(BUILD)/tests-arm64 \
+		$(ARM64_CROSS) \
+		KHDR_INCLUDES="-I$(CURDIR)/include/uapi -idirafter $(BUILD)/uapi"
+
+BOOT_ARGS_arm64-dmaengine := xbuf_dma.engine=dmaengine xbuf_dma.dmaengine_align=4
+boot-arm64-dmaengine: modules-arm64 selftests-arm64
+	XBUF_BUSYBOX=$(ARM64_BUSYBOX) $(TOOLS)/initramfs.sh \
+		$(BUILD)/initramfs-arm64-dmaengine.cpio.gz \
+		$(KROOT_arm64)/root $(KREL_arm64) $(TOOLS)/guest/check.sh \
+		$(call ext_dir,arm64) $(BUILD)/tests-arm64 $(VM_MODULES) && \
+	XBUF_VM_MACHINE=raspi3b \
+	XBUF_VM_DTB=$(KROOT_arm64)/root/usr/lib/linux-image-$(KREL_arm64)/broadcom/bcm2837-rpi-3-b.dtb \
+	$(TOOLS)/vm.sh $(KROOT_arm64)/root/boot/vmlinuz-$(KREL_arm64) \
+		$(BUILD)/initramfs-arm64-dmaengine.cpio.gz \
+		$(RESULTS)/arm64-dmaengine init_on_alloc=0 \
+		$(BOOT_ARGS_arm64-dmaengine) || true
+
+
 configs := loopback edu swiotlb edu-iommu
 run: deps
 	@$(MAKE) --no-print-directory vm-run
@@ -222,17 +283,20 @@ kernel-%:
 # - stock: Debian's 6.1, in every configuration;
 # - bpo: Debian's 6.12 from bookworm-backports;
 # - v7: 7.3 from experimental's source, with lockdep and DMA-API debug;
+# - arm64: Debian's arm64 6.1 on QEMU's raspi3b, xbuf_dma copying through
+#   the BCM2835 DMA controller;
 # - debug: 6.1 with KASAN, lockdep, DMA-API debug and kmemleak, in the
 #   two configurations where the DMA API does the most (bounce buffers,
 #   an IOMMU).
 # The debug kernel's boots take the longest: `make check-matrix` adds the
 # rest of every kernel's configurations and the perf kernel.
 CHECK_BOOTS := stock-loopback stock-edu stock-swiotlb stock-edu-iommu \
-	bpo-loopback bpo-edu-iommu v7-loopback v7-edu-iommu \
-	debug-swiotlb debug-edu-iommu
+	bpo-loopback bpo-edu-iommu v7-loopback arm64-dmaengine \
+	debug-swiotlb debug-edu-iommu v7-edu-iommu
 MATRIX_BOOTS := $(CHECK_BOOTS) bpo-swiotlb bpo-edu v7-swiotlb v7-edu \
 	debug-loopback debug-edu perf-loopback
-CHECK_PREREQS := lint selftests patches modules-bpo modules-v7 kernel-debug
+CHECK_PREREQS := lint selftests patches modules-bpo modules-v7 \
+	modules-arm64 selftests-arm64 kernel-debug
 
 check: deps
 	@$(MAKE) --no-print-directory vm-check

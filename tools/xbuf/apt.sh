@@ -62,18 +62,31 @@ xapt() {
 		-o APT::Architectures::=armhf -o APT::Sandbox::User=root "$@"
 }
 
+# apt updates a suite as a whole: when one index of it fails, it keeps
+# none of the suite. Leave the architectures whose index failed (as the
+# log of an update names them) out of their suite, until the next setup.
+drop_failed_archs() {
+	sed -n 's|^E: Failed to fetch .*/dists/\([^/]*\)/main/binary-\([a-z0-9]*\)/.*|\1 \2|p' \
+		"$1" | sort -u | while read -r suite arch; do
+		echo "xbuf: $suite: $arch index failed; updating without it" >&2
+		sed -i "/ $suite main\$/{s/arch=$arch,/arch=/;s/,$arch\([] ,]\)/\1/}" \
+			"$dir/sources.list" "$dir/install.list"
+	done
+}
+
 # The lists are refreshed once a day at most.
 fresh() {
 	[ -f "$dir/sources.list" ] || setup
 	if [ -z "$(find "$dir/.updated" -mmin -1440 2>/dev/null)" ]; then
 		setup
 		# A mirror caught mid-sync fails one index now and then: try
-		# again, then go on with what arrived.
+		# again without it, then go on with what arrived.
 		for l in sources.list install.list; do
 			mkdir -p "$dir/lists-$l/partial"
-			xapt $l apt-get update >/dev/null 2>&1 ||
-				xapt $l apt-get update >/dev/null 2>&1 ||
-				echo "xbuf: apt-get update was incomplete" >&2
+			xapt $l apt-get update >"$dir/update.log" 2>&1 || {
+				drop_failed_archs "$dir/update.log"
+				xapt $l apt-get update >/dev/null 2>&1
+			} || echo "xbuf: apt-get update was incomplete" >&2
 		done
 		touch "$dir/.updated"
 	fi

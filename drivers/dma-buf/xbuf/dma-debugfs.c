@@ -54,6 +54,7 @@ static int xbuf_dma_engine_show(struct seq_file *s, void *unused)
 	seq_printf(s, "engine:   %s\n", engine->name);
 	seq_printf(s, "device:   %s\n", dev_name(engine->dev));
 	seq_printf(s, "dma_mask: %#llx\n", dma_get_mask(engine->dev));
+	seq_printf(s, "align:    %u\n", engine->align);
 	seq_printf(s, "iommu:    %s\n",
 		   device_iommu_mapped(engine->dev) ? "yes" : "no");
 	seq_printf(s, "attached: %d\n", atomic_read(&engine->attachments));

@@ -144,6 +144,7 @@ static int xbuf_dma_info(struct xbuf_dma_file *file, void __user *arg)
 	strscpy(info.device, dev_name(engine->dev), sizeof(info.device));
 	info.dma_mask = dma_get_mask(engine->dev);
 	info.max_mapping = dma_max_mapping_size(engine->dev);
+	info.align = engine->align;
 	if (device_iommu_mapped(engine->dev))
 		info.flags |= XBUF_DMA_INFO_IOMMU;
 	return copy_to_user(arg, &info, sizeof(info)) ? -EFAULT : 0;

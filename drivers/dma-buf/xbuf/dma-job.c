@@ -174,6 +174,19 @@ static int xbuf_job_check_args(const struct xbuf_dma_job *req)
 	return 0;
 }
 
+/*
+ * Offsets and lengths the engine cannot copy are refused before any
+ * lookup: whatever the handles, such a job could only fail.
+ */
+static int xbuf_job_check_align(const struct xbuf_engine *engine,
+				const struct xbuf_dma_job *req)
+{
+	if (!IS_ALIGNED(req->src_offset | req->dst_offset | req->len,
+			engine->align))
+		return -EINVAL;
+	return 0;
+}
+
 /* Look up a handle mapped so the device may access it as @want allows. */
 static int xbuf_job_lookup(struct xbuf_dma_file *file, u32 id, u64 offset,
 			   u64 len, enum dma_data_direction want,
@@ -656,6 +669,8 @@ long xbuf_dma_job_ioctl(struct xbuf_dma_file *file, void __user *arg)
 	if (copy_from_user(&req, arg, sizeof(req)))
 		return -EFAULT;
 	ret = xbuf_job_check_args(&req);
+	if (!ret)
+		ret = xbuf_job_check_align(file->engine, &req);
 	if (ret)
 		return ret;
 

@@ -62,8 +62,8 @@ static int __init xbuf_dma_init(void)
 		       engine, ret, ret == -ENODEV ? " (no such device)" : "");
 		goto err_edu;
 	}
-	pr_info("xbuf_dma: engine %s on %s (engine=%s)\n", e->name,
-		dev_name(e->dev), engine);
+	pr_info("xbuf_dma: engine %s on %s, align %u (engine=%s)\n", e->name,
+		dev_name(e->dev), e->align, engine);
 
 	ret = xbuf_dma_dev_register(e);
 	if (ret)

@@ -41,7 +41,9 @@ struct xbuf_engine_ops {
  * @dev: the device buffers are attached to and mapped for
  * @ops: the engine's operations
  * @priv: engine private data
- * @max_copy: longest single @ops->copy, in bytes
+ * @max_copy: longest single @ops->copy, in bytes, a multiple of @align
+ * @align: what the addresses and lengths of every @ops->copy, and so the
+ *	offsets and lengths of jobs, must be multiples of: a power of two
  * @scratch: coherent buffer through which FILL and CHECKSUM pass
  * @scratch_dma: DMA address of @scratch
  * @scratch_len: size of @scratch
@@ -63,6 +65,7 @@ struct xbuf_engine {
 	const struct xbuf_engine_ops *ops;
 	void *priv;
 	size_t max_copy;
+	u32 align;
 
 	void *scratch;
 	dma_addr_t scratch_dma;
@@ -140,6 +143,7 @@ struct xbuf_dma_handle {
 int xbuf_engine_init(struct xbuf_engine *engine, const char *name,
 		     struct device *dev, const struct xbuf_engine_ops *ops,
 		     size_t max_copy);
+void xbuf_engine_set_align(struct xbuf_engine *engine, u32 align);
 void xbuf_engine_destroy(struct xbuf_engine *engine);
 int xbuf_engine_copy(struct xbuf_engine *engine, struct sg_table *dst,
 		     u64 dst_offset, struct sg_table *src, u64 src_offset,

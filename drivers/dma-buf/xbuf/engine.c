@@ -38,6 +38,7 @@ int xbuf_engine_init(struct xbuf_engine *engine, const char *name,
 	engine->dev = dev;
 	engine->ops = ops;
 	engine->max_copy = max_copy;
+	engine->align = 1;
 	engine->scratch_len = XBUF_SCRATCH_LEN;
 	engine->scratch = dma_alloc_coherent(dev, engine->scratch_len,
 					     &engine->scratch_dma, GFP_KERNEL);
@@ -59,6 +60,20 @@ int xbuf_engine_init(struct xbuf_engine *engine, const char *name,
 	mutex_init(&engine->map_lock);
 	hash_init(engine->mapped);
 	return 0;
+}
+
+/**
+ * xbuf_engine_set_align() - declare what the engine's copies must align to
+ * @engine: an engine set up by xbuf_engine_init(), no buffer mapped yet
+ * @align: a power of two, at most the scratch buffer's size
+ *
+ * Copies are cut at @max_copy: it is rounded down so that every piece but
+ * the last of a job stays aligned.
+ */
+void xbuf_engine_set_align(struct xbuf_engine *engine, u32 align)
+{
+	engine->align = align;
+	engine->max_copy = round_down(engine->max_copy, align);
 }
 
 /**
@@ -118,11 +133,19 @@ static void xbuf_cursor_advance(struct xbuf_dma_cursor *c, u64 n)
 /*
  * One engine copy, unless fault injection fails it. Jobs span up to the
  * whole buffer, gigabytes maybe: give the CPU away between copies.
+ *
+ * Job offsets and lengths were checked against the engine's alignment,
+ * but an exporter's DMA segments may still start or end off it: such a
+ * piece must never reach a controller that cannot take it (QEMU's
+ * bcm2835 model, given a length that is not a multiple of 4, copies
+ * until it wraps around the address space).
  */
 static int xbuf_engine_copy_one(struct xbuf_engine *engine, dma_addr_t dst,
 				dma_addr_t src, size_t len)
 {
 	cond_resched();
+	if (!IS_ALIGNED(dst | src | len, engine->align))
+		return -EINVAL;
 	if (xbuf_engine_should_fail())
 		return -EIO;
 	return engine->ops->copy(engine, dst, src, len);

@@ -31,6 +31,8 @@
  * @max_mapping: longest single mapping the DMA layer allows the device
  *	(less than the buffer when a bounce buffer is in the way)
  * @flags: XBUF_DMA_INFO_*
+ * @align: offsets and lengths of jobs must be multiples of this (a power
+ *	of two); kernels that predate it leave it 0, which means 1
  * @reserved: zero
  */
 struct xbuf_dma_info {
@@ -39,7 +41,8 @@ struct xbuf_dma_info {
 	__u64 dma_mask;
 	__u64 max_mapping;
 	__u32 flags;
-	__u32 reserved[5];
+	__u32 align;
+	__u32 reserved[4];
 };
 
 /**
@@ -106,6 +109,8 @@ struct xbuf_dma_map {
  * @src_offset: byte offset of the range in @src
  * @dst_offset: byte offset of the range in @dst
  * @len: bytes to move, read or write; not zero
+ *
+ * @src_offset, @dst_offset and @len are multiples of xbuf_dma_info.align.
  * @pattern: FILL: the byte in bits 0-7, other bits zero; else zero
  * @fence_fd: out: with XBUF_DMA_JOB_OUT_FENCE a sync_file fd that signals
  *	when the job completes, else -1

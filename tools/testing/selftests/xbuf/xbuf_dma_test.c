@@ -3,13 +3,17 @@
  * xbuf_dma from userspace: attach, map, unmap and detach buffers of every
  * xbuf heap and of vgem; DMA jobs (copy, fill, checksum) checked against
  * the CPU's view; fences seen through poll(), DMA_BUF_IOCTL_SYNC and
- * sync_file; every invalid request refused with its errno.
+ * sync_file; every invalid request refused with its errno; on the dmaengine
+ * engine, proof that the DMA controller moved the bytes.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -195,6 +199,7 @@ FIXTURE(dma) {
 	int heap_fd;
 	int drm_fd;		/* vgem exports the buffers when >= 0 */
 	struct xbuf_dma_info info;
+	size_t align;		/* of job offsets and lengths */
 	size_t max_job;		/* largest job the data tests run */
 	size_t max_buffer;	/* largest buffer the exporter gives */
 };
@@ -230,6 +235,7 @@ FIXTURE_SETUP(dma)
 		SKIP(return, "/dev/xbuf_dma: %s (is xbuf_dma loaded?)",
 		     strerror(-self->dma_fd));
 	ASSERT_EQ(0, dma_ioctl(self->dma_fd, XBUF_DMA_IOC_INFO, &self->info));
+	self->align = info_align(self->info.align);
 	self->max_job = 64 * MIB;
 	if (!strcmp(self->info.engine, "edu"))
 		self->max_job = EDU_MAX_JOB;
@@ -306,15 +312,21 @@ TEST_F(dma, lifecycle)
 	buf_free(&b);
 }
 
+/*
+ * Odd sizes and offsets, where the engine takes them; else the nearest
+ * it takes.
+ */
 TEST_F_TIMEOUT(dma, copy_sizes_and_offsets, 900)
 {
 	static const size_t sizes[] = { 1, 4095, 4099, 65537, 1 * MIB + 5,
 					16 * MIB, 64 * MIB - 7 };
-	const size_t src_off = 3, dst_off = 5;
+	const size_t src_off = align_up(3, self->align);
+	const size_t dst_off = align_up(5, self->align);
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
-		size_t len = sizes[i], size = len + 8;
+		size_t len = align_up(sizes[i], self->align);
+		size_t size = len + src_off + dst_off;
 		struct buf src, dst;
 		int s, d;
 
@@ -471,7 +483,7 @@ TEST_F(dma, cpu_writes_survive_partial_job)
 TEST_F(dma, fill_and_checksum)
 {
 	size_t size = self->max_job < 256 * 1024 ? self->max_job : 256 * 1024;
-	size_t off = 7, len = size - 2 * off;
+	size_t off = align_up(7, self->align), len = size - 2 * off;
 	struct xbuf_dma_job job = { 0 };
 	struct buf b;
 	int h;
@@ -588,15 +600,20 @@ TEST_F_TIMEOUT(dma, sync_ioctl_waits_for_job, 300)
 FIXTURE(errors) {
 	int dma_fd;
 	int heap_fd;
+	uint64_t align;		/* of job offsets and lengths */
 };
 
 FIXTURE_SETUP(errors)
 {
+	struct xbuf_dma_info info = { 0 };
+
 	self->heap_fd = -1;
 	self->dma_fd = dma_open();
 	if (self->dma_fd < 0)
 		SKIP(return, "/dev/xbuf_dma: %s (is xbuf_dma loaded?)",
 		     strerror(-self->dma_fd));
+	ASSERT_EQ(0, dma_ioctl(self->dma_fd, XBUF_DMA_IOC_INFO, &info));
+	self->align = info_align(info.align);
 	self->heap_fd = heap_open("xbuf");
 	if (self->heap_fd < 0)
 		SKIP(return, "/dev/dma_heap/xbuf: %s",
@@ -688,10 +705,14 @@ TEST_F(errors, every_request_errno)
 	JOB_EXPECT(-ENOENT, .src = 999);
 	JOB_EXPECT(-EACCES, .src = d);		/* mapped FROM_DEVICE only */
 	JOB_EXPECT(-EACCES, .dst = s);		/* mapped TO_DEVICE only */
-	JOB_EXPECT(-ERANGE, .src_offset = 64 * 1024 - 4095);
-	JOB_EXPECT(-ERANGE, .len = 64 * 1024 + 1);
-	JOB_EXPECT(-ERANGE, .dst_offset = UINT64_MAX - 10, .len = 4096);
-	JOB_EXPECT(-ERANGE, .src_offset = 16, .len = UINT64_MAX - 8);
+	/* Aligned for the engine, so that the range is what is wrong. */
+	JOB_EXPECT(-ERANGE, .src_offset = 64 * 1024 - 4096 + self->align);
+	JOB_EXPECT(-ERANGE, .len = 64 * 1024 + self->align);
+	JOB_EXPECT(-ERANGE, .dst_offset = align_down(UINT64_MAX - 10,
+						     self->align),
+		   .len = 4096);
+	JOB_EXPECT(-ERANGE, .src_offset = 16,
+		   .len = align_down(UINT64_MAX - 8, self->align));
 
 	/* Overlapping ranges of one buffer. */
 	EXPECT_EQ(0, dma_detach(self->dma_fd, d));
@@ -699,6 +720,46 @@ TEST_F(errors, every_request_errno)
 	ASSERT_LT(0, d);
 	JOB_EXPECT(-EINVAL, .src = d, .src_offset = 0, .dst_offset = 100);
 	JOB_EXPECT(0, .src = d, .src_offset = 0, .dst_offset = 4096);
+
+	EXPECT_EQ(0, dma_detach(self->dma_fd, s));
+	EXPECT_EQ(0, dma_detach(self->dma_fd, d));
+	buf_free(&src);
+	buf_free(&dst);
+}
+
+/*
+ * An engine with an alignment refuses every job whose offsets or length
+ * are off it, for every op, before looking at the handles; aligned ones
+ * run.
+ */
+TEST_F(errors, unaligned_job_refused)
+{
+	uint64_t a = self->align;
+	struct xbuf_dma_job job;
+	struct buf src, dst;
+	int s, d;
+
+	if (a == 1)
+		SKIP(return, "the engine takes any offset and length (align 1)");
+	TH_LOG("engine align %llu", (unsigned long long)a);
+	ASSERT_EQ(0, buf_new(&src, self->heap_fd, -1, 64 * 1024));
+	ASSERT_EQ(0, buf_new(&dst, self->heap_fd, -1, 64 * 1024));
+	s = dma_attach_map(self->dma_fd, src.fd, XBUF_DMA_TO_DEVICE);
+	d = dma_attach_map(self->dma_fd, dst.fd, XBUF_DMA_FROM_DEVICE);
+	ASSERT_LT(0, s);
+	ASSERT_LT(0, d);
+
+	JOB_EXPECT(0, .src_offset = a, .dst_offset = 2 * a, .len = 4 * a);
+	JOB_EXPECT(-EINVAL, .len = 4096 + 1);
+	JOB_EXPECT(-EINVAL, .len = 4096 - a / 2);
+	JOB_EXPECT(-EINVAL, .src_offset = 1);
+	JOB_EXPECT(-EINVAL, .dst_offset = a + a / 2);
+	JOB_EXPECT(-EINVAL, .src = 999, .len = 3);	/* before the lookup */
+	JOB_EXPECT(-EINVAL, .op = XBUF_DMA_OP_FILL, .src = 0, .len = 5);
+	JOB_EXPECT(-EINVAL, .op = XBUF_DMA_OP_FILL, .src = 0, .dst_offset = 2);
+	JOB_EXPECT(-EINVAL, .op = XBUF_DMA_OP_CHECKSUM, .dst = 0, .len = 7);
+	JOB_EXPECT(0, .op = XBUF_DMA_OP_CHECKSUM, .dst = 0, .src_offset = a,
+		   .len = a);
 
 	EXPECT_EQ(0, dma_detach(self->dma_fd, s));
 	EXPECT_EQ(0, dma_detach(self->dma_fd, d));
@@ -1292,6 +1353,151 @@ TEST_F_TIMEOUT(errors, dependency_timeout, 120)
 	EXPECT_EQ(0, dma_detach(self->dma_fd, d));
 	buf_free(&src);
 	buf_free(&dst);
+}
+
+/*
+ * The interrupt counts, over every CPU, of the /proc/interrupts lines of a
+ * DMA controller: those whose handlers are named after the device, as many
+ * drivers name them, or as drivers known to name them otherwise do
+ * (bcm2835-dma: "DMA IRQ"). -1 when no line matches.
+ */
+static long long dma_irq_count(const char *device)
+{
+	static const char *const driver_names[] = { "DMA IRQ" };
+	long long total = -1;
+	char line[512];
+	unsigned int i;
+	FILE *f;
+
+	f = fopen("/proc/interrupts", "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		bool match = strstr(line, device);
+		char *p = strchr(line, ':'), *end;
+		long long n, sum = 0;
+
+		for (i = 0; i < ARRAY_SIZE(driver_names); i++)
+			match = match || strstr(line, driver_names[i]);
+		if (!match || !p)
+			continue;
+		for (p++; (n = strtoll(p, &end, 10)) >= 0 && end != p; p = end)
+			sum += n;
+		total = (total < 0 ? 0 : total) + sum;
+	}
+	fclose(f);
+	return total;
+}
+
+/* Whether @device has a channel in the dmaengine framework. */
+static bool dmaengine_controller(const char *device)
+{
+	char path[PATH_MAX], target[PATH_MAX];
+	bool found = false;
+	struct dirent *e;
+	ssize_t n;
+	DIR *d;
+
+	d = opendir("/sys/class/dma");
+	if (!d)
+		return false;
+	while (!found && (e = readdir(d))) {
+		snprintf(path, sizeof(path), "/sys/class/dma/%s/device",
+			 e->d_name);
+		n = readlink(path, target, sizeof(target) - 1);
+		if (n <= 0)
+			continue;
+		target[n] = 0;
+		found = !strcmp(strrchr(target, '/') ? strrchr(target, '/') + 1
+						      : target, device);
+	}
+	closedir(d);
+	return found;
+}
+
+/*
+ * The copies one job takes at least: COPY one per segment pair and
+ * max_copy, so one; FILL and CHECKSUM one per 64 KiB chunk of the
+ * engine's scratch buffer at most.
+ */
+#define SCRATCH_CHUNK	(64 * 1024)
+#define PROOF_COPIES	16
+#define PROOF_COPY_LEN	(64 * 1024)
+#define PROOF_LEN	(256 * 1024)
+
+/*
+ * On the dmaengine engine the DMA controller moves the bytes: the engine
+ * counts every job and byte submitted, the data arrive, info.device names
+ * a dmaengine controller, and that controller raised at least one
+ * interrupt per engine copy (there is no CPU fallback that could pass the
+ * data tests without it).
+ */
+TEST_F_TIMEOUT(errors, dmaengine_controller_moved_bytes, 300)
+{
+	long long jobs, bytes, errs, irqs, min_copies;
+	struct xbuf_dma_info info = { 0 };
+	struct xbuf_dma_job job;
+	struct buf src, dst;
+	int s, d, i, heap;
+
+	ASSERT_EQ(0, dma_ioctl(self->dma_fd, XBUF_DMA_IOC_INFO, &info));
+	if (strcmp(info.engine, "dmaengine"))
+		SKIP(return, "engine %s: no DMA controller to count (load with engine=dmaengine)",
+		     info.engine);
+	TH_LOG("engine dmaengine on %s, align %u", info.device, info.align);
+	EXPECT_TRUE(dmaengine_controller(info.device))
+		TH_LOG("%s has no channel in /sys/class/dma", info.device);
+
+	/* Contiguous buffers where there are: one segment, one copy a job. */
+	heap = heap_open("xbuf-contig");
+	if (heap < 0)
+		heap = dup(self->heap_fd);
+	ASSERT_EQ(0, buf_new(&src, heap, -1, PROOF_LEN));
+	ASSERT_EQ(0, buf_new(&dst, heap, -1, PROOF_LEN));
+	close(heap);
+	ASSERT_EQ(0, buf_write(&src, 9, 0));
+	s = dma_attach_map(self->dma_fd, src.fd, XBUF_DMA_TO_DEVICE);
+	d = dma_attach_map(self->dma_fd, dst.fd, XBUF_DMA_BIDIRECTIONAL);
+	ASSERT_LT(0, s);
+	ASSERT_LT(0, d);
+
+	jobs = engine_stat("jobs");
+	bytes = engine_stat("bytes");
+	errs = engine_stat("errors");
+	irqs = dma_irq_count(info.device);
+	for (i = 0; i < PROOF_COPIES; i++)
+		JOB_EXPECT(0, .src_offset = i * PROOF_COPY_LEN % PROOF_LEN,
+			   .dst_offset = i * PROOF_COPY_LEN % PROOF_LEN,
+			   .len = PROOF_COPY_LEN);
+	ASSERT_EQ(0, buf_sync(dst.fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ));
+	EXPECT_EQ(0, memcmp(dst.map, src.map, PROOF_LEN));
+	ASSERT_EQ(0, buf_sync(dst.fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ));
+	JOB_EXPECT(0, .op = XBUF_DMA_OP_CHECKSUM, .dst = 0, .len = PROOF_LEN);
+	EXPECT_EQ(crc32_ieee(src.map, PROOF_LEN), job.checksum);
+	JOB_EXPECT(0, .op = XBUF_DMA_OP_FILL, .src = 0, .pattern = 0x5a,
+		   .len = PROOF_LEN);
+	min_copies = PROOF_COPIES + 2 * PROOF_LEN / SCRATCH_CHUNK;
+
+	EXPECT_EQ(PROOF_COPIES + 2, engine_stat("jobs") - jobs);
+	EXPECT_EQ(PROOF_COPIES * PROOF_COPY_LEN + 2 * PROOF_LEN,
+		  engine_stat("bytes") - bytes);
+	EXPECT_EQ(errs, engine_stat("errors"));
+	ASSERT_EQ(0, buf_sync(dst.fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ));
+	EXPECT_EQ(-1, first_not(dst.map, PROOF_LEN, 0x5a));
+	ASSERT_EQ(0, buf_sync(dst.fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ));
+	EXPECT_EQ(0, dma_detach(self->dma_fd, s));
+	EXPECT_EQ(0, dma_detach(self->dma_fd, d));
+	buf_free(&src);
+	buf_free(&dst);
+
+	if (irqs < 0)
+		SKIP(return, "no /proc/interrupts line of %s: not counted",
+		     info.device);
+	irqs = dma_irq_count(info.device) - irqs;
+	TH_LOG("%d jobs, %lld bytes, >= %lld copies: %lld controller interrupts",
+	       PROOF_COPIES + 2, engine_stat("bytes") - bytes, min_copies,
+	       irqs);
+	EXPECT_LE(min_copies, irqs);
 }
 
 /* The fix for CPU writes lost behind bounce buffers, with the system heap. */

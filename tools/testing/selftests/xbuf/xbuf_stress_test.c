@@ -211,6 +211,7 @@ static struct {
 	int heap_fds[NR_HEAPS];
 	int dma_fds[NR_SHARED];
 	char engine[16];
+	uint64_t align;		/* of job offsets and lengths */
 	bool edu;
 	uint64_t max_job;
 	int stop;
@@ -846,6 +847,16 @@ static void job_build(struct worker *w, int f, struct xbuf_dma_job *job)
 		job->src_offset = rnd(w, ssize - job->len + 1);
 	if (job->dst)
 		job->dst_offset = rnd(w, dsize - job->len + 1);
+	/*
+	 * An engine with an alignment gets mostly jobs it can run (sizes
+	 * are multiples of 4 KiB, so the ranges stay within them), and now
+	 * and then one it must refuse.
+	 */
+	if (g.align > 1 && rnd(w, 8)) {
+		job->len = align_up(job->len, g.align);
+		job->src_offset = align_down(job->src_offset, g.align);
+		job->dst_offset = align_down(job->dst_offset, g.align);
+	}
 	if (job->op == XBUF_DMA_OP_FILL)
 		job->pattern = rnd(w, 256);
 	if (rnd(w, 2))
@@ -915,7 +926,8 @@ static void act_reopen(struct worker *w)
 		struct own *o = &w->own[PRIV][i];
 		struct xbuf_dma_job req = {
 			.op = XBUF_DMA_OP_FILL, .dst = o->id,
-			.len = 1 + rnd(w, o->size < 64 ? o->size : 64),
+			.len = align_up(1 + rnd(w, o->size < 64 ? o->size : 64),
+					g.align),
 			.pattern = k & 0xff,
 		};
 		int err = sys_err(ioctl(w->priv_fd, XBUF_DMA_IOC_JOB, &req));
@@ -1121,10 +1133,11 @@ TEST_F_TIMEOUT(stress, hostile_threads, STRESS_TIMEOUT)
 	memcpy(g.engine, dinfo.engine, sizeof(g.engine));
 	g.edu = !strncmp(dinfo.engine, "edu", sizeof(dinfo.engine));
 	g.max_job = g.edu ? EDU_MAX_JOB : MAX_JOB;
+	g.align = info_align(dinfo.align);
 	seed = now_ms() ^ getpid();
-	TH_LOG("%d threads for %ld s, engine %.16s (jobs <= %llu bytes%s), seed %lld",
+	TH_LOG("%d threads for %ld s, engine %.16s (jobs <= %llu bytes, align %llu%s), seed %lld",
 	       NR_THREADS, seconds, dinfo.engine,
-	       (unsigned long long)g.max_job,
+	       (unsigned long long)g.max_job, (unsigned long long)g.align,
 	       g.edu ? ", one per 500 ms" : "", seed);
 	if (self->mapped < 0)
 		TH_LOG("%s reports no \"mapped\": not checked",

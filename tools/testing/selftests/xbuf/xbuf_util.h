@@ -203,6 +203,26 @@ static inline int heap_param_set(const char *param, unsigned long value)
 	return ret;
 }
 
+/*
+ * @v rounded up, or down, to a multiple of @align, a power of two: the
+ * alignment xbuf_dma's engine wants of job offsets and lengths.
+ */
+static inline uint64_t align_up(uint64_t v, uint64_t align)
+{
+	return (v + align - 1) & ~(align - 1);
+}
+
+static inline uint64_t align_down(uint64_t v, uint64_t align)
+{
+	return v & ~(align - 1);
+}
+
+/* xbuf_dma_info.align: kernels that predate it leave 0, meaning 1. */
+static inline uint32_t info_align(uint32_t align)
+{
+	return align ? align : 1;
+}
+
 /* Fill @len bytes with a pattern derived from @seed and the offset. */
 static inline void pattern_fill(uint8_t *p, size_t len, uint8_t seed)
 {
