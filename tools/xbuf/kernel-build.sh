@@ -66,6 +66,16 @@ fi
 make -C "$tree" -s -j"$jobs" -C tools/testing/selftests \
 	TARGETS="xbuf dmabuf-heaps" >>"$log" 2>&1 ||
 	die "$variant kernel: in-tree kselftests failed to build (log: $log)"
+# The kselftests' top Makefile may go on past a target that failed: every
+# program must be there, and be a program.
+progs=$(sed -n '/^TEST_GEN_PROGS/,/[^\\]$/p' \
+	"$tree/tools/testing/selftests/xbuf/Makefile" | tr -d '\\' |
+	sed 's/.*:=//')
+for p in $progs; do
+	f=$tree/tools/testing/selftests/xbuf/$p
+	[ "$(head -c 4 "$f" 2>/dev/null)" = "$(printf '\177ELF')" ] ||
+		die "$variant kernel: kselftest $p did not build (log: $log)"
+done
 
 rm -rf "$out"
 mkdir -p "$out/tests"

@@ -618,18 +618,18 @@ FIXTURE_SETUP(fault)
 
 	self->nth_fd = open(FAIL_NTH, O_RDWR | O_CLOEXEC);
 	if (self->nth_fd < 0 || nth_set(self->nth_fd, 0))
-		SETUP_SKIP("%s: %s (needs CONFIG_FAULT_INJECTION)",
-		     FAIL_NTH, strerror(errno));
+		SETUP_SKIP(return, "%s: %s (needs CONFIG_FAULT_INJECTION)",
+			   FAIL_NTH, strerror(errno));
 	if (access(FAILSLAB, F_OK))
-		SETUP_SKIP("%s: %s (needs CONFIG_FAILSLAB and %s)",
-		     FAILSLAB, strerror(errno), DEBUGFS_NEEDS);
+		SETUP_SKIP(return, "%s: %s (needs CONFIG_FAILSLAB and %s)",
+			   FAILSLAB, strerror(errno), DEBUGFS_NEEDS);
 	if (access(FAIL_PAGE_ALLOC, F_OK))
-		SETUP_SKIP("%s: %s (needs CONFIG_FAIL_PAGE_ALLOC and %s)",
-		     FAIL_PAGE_ALLOC, strerror(errno), DEBUGFS_NEEDS);
+		SETUP_SKIP(return, "%s: %s (needs CONFIG_FAIL_PAGE_ALLOC and %s)",
+			   FAIL_PAGE_ALLOC, strerror(errno), DEBUGFS_NEEDS);
 	self->heap_fd = heap_open(variant->heap);
 	if (self->heap_fd < 0)
-		SETUP_SKIP("/dev/dma_heap/%s: %s (is xbuf_heap loaded?)",
-		     variant->heap, strerror(-self->heap_fd));
+		SETUP_SKIP(return, "/dev/dma_heap/%s: %s (is xbuf_heap loaded?)",
+			   variant->heap, strerror(-self->heap_fd));
 
 	self->dma_fd = open("/dev/xbuf_dma", O_RDWR | O_CLOEXEC);
 	if (self->dma_fd < 0)
@@ -642,11 +642,11 @@ FIXTURE_SETUP(fault)
 				    sizeof(self->values[i]));
 
 		if (ret)
-			SETUP_SKIP("%s: %s", knobs[i].path, strerror(-ret));
+			SETUP_SKIP(return, "%s: %s", knobs[i].path, strerror(-ret));
 		ret = file_write(knobs[i].path, knobs[i].value);
 		if (ret)
-			SETUP_SKIP("cannot write %s: %s", knobs[i].path,
-			     strerror(-ret));
+			SETUP_SKIP(return, "cannot write %s: %s", knobs[i].path,
+				   strerror(-ret));
 		self->saved[i] = true;
 	}
 }
@@ -769,9 +769,10 @@ TEST_F_TIMEOUT(fault, mmap_touch, SWEEP_TIMEOUT)
 }
 
 /* Whether the test runs: not skipped, and /dev/xbuf_dma is there. */
-static bool need_dma(struct __test_metadata *_metadata, int dma_fd)
+static bool need_dma(struct __test_metadata *_metadata, bool skipped,
+		     int dma_fd)
 {
-	if (SKIPPED())
+	if (skipped)
 		return false;
 	if (dma_fd < 0)
 		SKIP(return false, "/dev/xbuf_dma: %s (is xbuf_dma loaded?)",
@@ -800,7 +801,7 @@ static void dma_setup(struct __test_metadata *_metadata, struct ctx *c,
 
 TEST_F_TIMEOUT(fault, attach, SWEEP_TIMEOUT)
 {
-	if (!need_dma(_metadata, self->dma_fd))
+	if (!need_dma(_metadata, self->skipped, self->dma_fd))
 		return;
 	dma_setup(_metadata, &self->c, self->heap_fd, self->dma_fd,
 		  SMALL, false);
@@ -809,7 +810,7 @@ TEST_F_TIMEOUT(fault, attach, SWEEP_TIMEOUT)
 
 TEST_F_TIMEOUT(fault, map_to_device, SWEEP_TIMEOUT)
 {
-	if (!need_dma(_metadata, self->dma_fd))
+	if (!need_dma(_metadata, self->skipped, self->dma_fd))
 		return;
 	dma_setup(_metadata, &self->c, self->heap_fd, self->dma_fd,
 		  SMALL, true);
@@ -819,7 +820,7 @@ TEST_F_TIMEOUT(fault, map_to_device, SWEEP_TIMEOUT)
 
 TEST_F_TIMEOUT(fault, map_from_device, SWEEP_TIMEOUT)
 {
-	if (!need_dma(_metadata, self->dma_fd))
+	if (!need_dma(_metadata, self->skipped, self->dma_fd))
 		return;
 	dma_setup(_metadata, &self->c, self->heap_fd, self->dma_fd,
 		  SMALL, true);
@@ -829,7 +830,7 @@ TEST_F_TIMEOUT(fault, map_from_device, SWEEP_TIMEOUT)
 
 TEST_F_TIMEOUT(fault, map_bidirectional, SWEEP_TIMEOUT)
 {
-	if (!need_dma(_metadata, self->dma_fd))
+	if (!need_dma(_metadata, self->skipped, self->dma_fd))
 		return;
 	dma_setup(_metadata, &self->c, self->heap_fd, self->dma_fd,
 		  SMALL, true);
@@ -845,7 +846,7 @@ TEST_F_TIMEOUT(fault, job_copy_wait, SWEEP_TIMEOUT)
 {
 	size_t size = SMALL;
 
-	if (!need_dma(_metadata, self->dma_fd))
+	if (!need_dma(_metadata, self->skipped, self->dma_fd))
 		return;
 	if (self->edu) {
 		if (strcmp(variant->heap, "xbuf"))
@@ -865,7 +866,7 @@ TEST_F_TIMEOUT(fault, job_copy_wait, SWEEP_TIMEOUT)
 
 TEST_F_TIMEOUT(fault, job_fill_out_fence, SWEEP_TIMEOUT)
 {
-	if (!need_dma(_metadata, self->dma_fd))
+	if (!need_dma(_metadata, self->skipped, self->dma_fd))
 		return;
 	if (self->edu)
 		SKIP(return, "edu engine: one small job sweep only (copy)");

@@ -1067,22 +1067,22 @@ FIXTURE_SETUP(stress)
 	for (i = 0; i < NR_HEAPS; i++) {
 		g.heap_fds[i] = heap_open(heap_names[i]);
 		if (g.heap_fds[i] < 0)
-			SETUP_SKIP("/dev/dma_heap/%s: %s (is xbuf_heap loaded?)",
-			     heap_names[i], strerror(-g.heap_fds[i]));
+			SETUP_SKIP(return, "/dev/dma_heap/%s: %s (is xbuf_heap loaded?)",
+				   heap_names[i], strerror(-g.heap_fds[i]));
 		if (heap_stats(heap_names[i], &self->heaps[i]))
-			SETUP_SKIP("%s has no line for %s (debugfs not mounted?)",
-			     XBUF_DEBUGFS_HEAPS, heap_names[i]);
+			SETUP_SKIP(return, "%s has no line for %s (debugfs not mounted?)",
+				   XBUF_DEBUGFS_HEAPS, heap_names[i]);
 	}
 	for (i = 0; i < NR_SHARED; i++) {
 		g.dma_fds[i] = open("/dev/xbuf_dma", O_RDWR | O_CLOEXEC);
 		if (g.dma_fds[i] < 0)
-			SETUP_SKIP("/dev/xbuf_dma: %s (is xbuf_dma loaded?)",
-			     strerror(errno));
+			SETUP_SKIP(return, "/dev/xbuf_dma: %s (is xbuf_dma loaded?)",
+				   strerror(errno));
 	}
 	self->attached = engine_stat("attached");
 	if (self->attached < 0)
-		SETUP_SKIP("%s: no \"attached\" figure (debugfs not mounted?)",
-		     XBUF_DMA_DEBUGFS_ENGINE);
+		SETUP_SKIP(return, "%s: no \"attached\" figure (debugfs not mounted?)",
+			   XBUF_DMA_DEBUGFS_ENGINE);
 	self->mapped = engine_stat("mapped");
 }
 

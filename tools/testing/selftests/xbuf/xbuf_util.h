@@ -26,9 +26,9 @@
  * (later ones do not), and how a body could tell differs between them:
  * the fixture records it in its own "skipped" member instead.
  */
-#define SETUP_SKIP(fmt, ...) do {					\
+#define SETUP_SKIP(statement, fmt, ...) do {				\
 	self->skipped = true;						\
-	SKIP(return, fmt, ##__VA_ARGS__);				\
+	SKIP(statement, fmt, ##__VA_ARGS__);				\
 } while (0)
 
 static inline size_t page_size(void)
