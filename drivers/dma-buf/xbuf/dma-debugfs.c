@@ -1,51 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * debugfs: <debugfs>/xbuf_dma/engine, the engine in use and what it did,
- * and, where the kernel has fault injection, <debugfs>/xbuf_dma/fail_copy/,
- * a fault_attr (Documentation/fault-injection/) that fails engine copies
- * with -EIO, to exercise the error paths of the driver and its users.
+ * and, where the kernel has fault injection, fail_copy/ (dma-fault.c).
  */
 
 #include <linux/debugfs.h>
 #include <linux/device.h>
 #include <linux/dma-mapping.h>
-#include <linux/fault-inject.h>
 #include <linux/seq_file.h>
 
 #include "dma.h"
 
 static struct dentry *xbuf_dma_debugfs_root;
-
-#ifdef CONFIG_FAULT_INJECTION
-static DECLARE_FAULT_ATTR(xbuf_fail_copy);
-
-/**
- * xbuf_engine_should_fail() - whether fault injection fails this copy
- *
- * Return: true when <debugfs>/xbuf_dma/fail_copy says so.
- */
-bool xbuf_engine_should_fail(void)
-{
-	return should_fail(&xbuf_fail_copy, 1);
-}
-
-static void xbuf_dma_debugfs_fault(void)
-{
-	/* Failures are asked for: a stack trace each would read as a bug. */
-	xbuf_fail_copy.verbose = 0;
-	fault_create_debugfs_attr("fail_copy", xbuf_dma_debugfs_root,
-				  &xbuf_fail_copy);
-}
-#else
-bool xbuf_engine_should_fail(void)
-{
-	return false;
-}
-
-static void xbuf_dma_debugfs_fault(void)
-{
-}
-#endif
 
 static int xbuf_dma_engine_show(struct seq_file *s, void *unused)
 {
@@ -83,7 +49,8 @@ void xbuf_dma_debugfs_init(struct xbuf_engine *engine)
 	xbuf_dma_debugfs_root = debugfs_create_dir("xbuf_dma", NULL);
 	debugfs_create_file("engine", 0444, xbuf_dma_debugfs_root, engine,
 			    &xbuf_dma_engine_fops);
-	xbuf_dma_debugfs_fault();
+	if (IS_ENABLED(CONFIG_FAULT_INJECTION))
+		xbuf_dma_fault_debugfs_init(xbuf_dma_debugfs_root);
 }
 
 /**

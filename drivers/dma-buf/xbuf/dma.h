@@ -15,6 +15,7 @@
 #include <linux/wait.h>
 #include <linux/xarray.h>
 
+struct dentry;
 struct device;
 struct dma_buf;
 struct dma_buf_attachment;
@@ -166,7 +167,9 @@ long xbuf_dma_job_ioctl(struct xbuf_dma_file *file, void __user *arg);
 int xbuf_dma_dev_register(struct xbuf_engine *engine);
 struct xbuf_engine *xbuf_dma_dev_unregister(void);
 
+/* dma-fault.c: only with CONFIG_FAULT_INJECTION, behind IS_ENABLED(). */
 bool xbuf_engine_should_fail(void);
+void xbuf_dma_fault_debugfs_init(struct dentry *root);
 void xbuf_dma_debugfs_init(struct xbuf_engine *engine);
 void xbuf_dma_debugfs_exit(void);
 

@@ -146,7 +146,7 @@ static int xbuf_engine_copy_one(struct xbuf_engine *engine, dma_addr_t dst,
 	cond_resched();
 	if (!IS_ALIGNED(dst | src | len, engine->align))
 		return -EINVAL;
-	if (xbuf_engine_should_fail())
+	if (IS_ENABLED(CONFIG_FAULT_INJECTION) && xbuf_engine_should_fail())
 		return -EIO;
 	return engine->ops->copy(engine, dst, src, len);
 }
