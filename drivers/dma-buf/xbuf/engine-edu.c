@@ -245,6 +245,14 @@ static int xbuf_edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 					DMA_BIT_MASK(edu_dma_bits));
 	if (ret)
 		return ret;
+	/*
+	 * The engine splits every segment into transfers through the
+	 * device's buffer, so no segment is too long: without this, the
+	 * DMA API holds exporters to PCI's 64 KiB default.
+	 */
+	ret = xbuf_dma_set_max_seg_size(&pdev->dev, UINT_MAX);
+	if (ret)
+		return ret;
 	pci_set_master(pdev);
 
 	ret = pci_alloc_irq_vectors(pdev, 1, 1, PCI_IRQ_MSI | XBUF_PCI_IRQ_INTX);
