@@ -298,8 +298,8 @@ kernel-%:
 # rest of every kernel's configurations and the perf kernel.
 CHECK_BOOTS := stock-loopback stock-edu stock-swiotlb stock-edu-iommu \
 	bpo-loopback bpo-edu-iommu v7-loopback arm64-dmaengine \
-	debug-swiotlb debug-edu-iommu v7-edu-iommu
-MATRIX_BOOTS := $(CHECK_BOOTS) bpo-swiotlb bpo-edu v7-swiotlb v7-edu \
+	debug-swiotlb debug-edu-iommu v7-edu v7-edu-iommu
+MATRIX_BOOTS := $(CHECK_BOOTS) bpo-swiotlb bpo-edu v7-swiotlb \
 	debug-loopback debug-edu perf-loopback
 CHECK_PREREQS := lint selftests patches modules-bpo modules-v7 \
 	modules-arm64 selftests-arm64 kernel-debug
