@@ -287,7 +287,7 @@ TEST_F(heap, mmap_bounds)
 	EXPECT_EQ(EINVAL, errno);
 	EXPECT_EQ(MAP_FAILED, map_rw(fd, 2 * pg, len - pg));
 	EXPECT_EQ(EINVAL, errno);
-	EXPECT_EQ(MAP_FAILED, map_rw(fd, pg, 1UL << 40));
+	EXPECT_EQ(MAP_FAILED, map_rw(fd, pg, (off_t)1 << 40));
 	EXPECT_EQ(EINVAL, errno);
 
 	/* An offset mapping sees the same memory as the whole mapping. */
