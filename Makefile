@@ -265,6 +265,78 @@ boot-arm64-dmaengine:
 		$(BOOT_ARGS_arm64-dmaengine) || true
 
 
+# Debian's 32-bit ARM kernel (armmp-lpae: LPAE, highmem) on QEMU's virt
+# machine (TCG, a Cortex-A15), with the loopback engine: 32-bit sizes
+# and pointers, highmem pages in every big buffer.
+#
+#   make kernel-armhf      image and headers (debian-kernel.sh), and
+#                          bookworm's static busybox for armhf
+#   make modules-armhf     xbuf cross-built against them, W=1 and sparse
+#   make selftests-armhf   the kselftests cross-built, in build/tests-armhf
+#   make check-armhf       all three, then the kselftests on virt,
+#                          results in build/results/armhf-loopback
+#                          (boot-armhf-loopback: the boot alone)
+#
+# virt has one UART, the kernel's console: the job's output goes to a
+# virtio console (hvc0), whose modules the initramfs carries. The guest
+# gets 3 GiB, 2.2 of them highmem: room for a 2 GiB buffer and the 1 GiB
+# copy. No more: QEMU 7.2's Cortex-A15 aborts (4 GiB) or hangs (5 GiB)
+# walking a page table above 4 GiB physical, where the kernel's HIGHPTE
+# puts userspace's, so RAM stays below 4 GiB and the loopback engine's
+# default 32-bit mask reaches all of it.
+.PHONY: kernel-armhf modules-armhf selftests-armhf boot-armhf-loopback \
+	check-armhf
+
+# bookworm's own 6.1: bookworm-security's armhf index lags its arm64 one
+# at times (its 6.1.0-56 was missing while arm64 had it).
+DEBIAN_KERNEL_armhf := armhf armmp-lpae bookworm
+ARMHF_CROSS := ARCH=arm CROSS_COMPILE=arm-linux-gnueabihf-
+ARMHF_BUSYBOX := $(XBUF_CACHE)/busybox-armhf/bin/busybox
+KREL_armhf = $(word 1,$(shell cat $(BUILD)/kernel-armhf.path))
+KROOT_armhf = $(word 2,$(shell cat $(BUILD)/kernel-armhf.path))
+
+kernel-armhf: $(ARMHF_BUSYBOX)
+	mkdir -p $(BUILD)
+	$(TOOLS)/debian-kernel.sh $(DEBIAN_KERNEL_armhf) >$(BUILD)/kernel-armhf.path
+
+$(ARMHF_BUSYBOX):
+	rm -rf $(XBUF_CACHE)/busybox-armhf $(XBUF_CACHE)/busybox-armhf.tmp
+	mkdir -p $(XBUF_CACHE)/busybox-armhf.tmp
+	cd $(XBUF_CACHE)/busybox-armhf.tmp && \
+		$(TOOLS)/apt.sh download busybox-static:armhf/bookworm && \
+		dpkg-deb -x busybox-static_*_armhf.deb root
+	mv $(XBUF_CACHE)/busybox-armhf.tmp/root $(XBUF_CACHE)/busybox-armhf
+	rm -rf $(XBUF_CACHE)/busybox-armhf.tmp
+
+modules-armhf: kernel-armhf
+	$(TOOLS)/ext-build.sh $(BUILD)/ext-armhf \
+		$(KROOT_armhf)/headers/usr/src/linux-headers-$(KREL_armhf) \
+		$(ARMHF_CROSS)
+
+# The staging copy the selftests target made, built again for armhf.
+selftests-armhf: selftests
+	mkdir -p $(BUILD)/tests-armhf
+	$(MAKE) -C $(KSFT_STAGE)/xbuf OUTPUT=$(BUILD)/tests-armhf \
+		$(ARMHF_CROSS) \
+		KHDR_INCLUDES="-I$(CURDIR)/include/uapi -idirafter $(BUILD)/uapi"
+
+BOOT_ARGS_armhf-loopback := xbuf_dma.engine=loopback
+# Like every boot, it uses what was built before it and builds nothing.
+check-armhf: modules-armhf selftests-armhf
+	@$(MAKE) --no-print-directory boot-armhf-loopback
+boot-armhf-loopback:
+	XBUF_BUSYBOX=$(ARMHF_BUSYBOX) $(TOOLS)/initramfs.sh \
+		$(BUILD)/initramfs-armhf-loopback.cpio.gz \
+		$(KROOT_armhf)/root $(KREL_armhf) $(TOOLS)/guest/check.sh \
+		$(call ext_dir,armhf) $(BUILD)/tests-armhf $(VM_MODULES) \
+		virtio_mmio virtio_console && \
+	XBUF_VM_MACHINE=virt-arm XBUF_VM_MEM=3G \
+	$(TOOLS)/vm.sh $(KROOT_armhf)/root/boot/vmlinuz-$(KREL_armhf) \
+		$(BUILD)/initramfs-armhf-loopback.cpio.gz \
+		$(RESULTS)/armhf-loopback init_on_alloc=0 \
+		$(BOOT_ARGS_armhf-loopback) || true
+
+
 configs := loopback edu swiotlb edu-iommu
 run: deps
 	@$(MAKE) --no-print-directory vm-run
@@ -291,6 +363,7 @@ kernel-%:
 # - v7: 7.3 from experimental's source, with lockdep and DMA-API debug;
 # - arm64: Debian's arm64 6.1 on QEMU's raspi3b, xbuf_dma copying through
 #   the BCM2835 DMA controller;
+# - armhf: Debian's 32-bit ARM 6.1 on QEMU's virt, with highmem;
 # - debug: 6.1 with KASAN, lockdep, DMA-API debug and kmemleak, in the
 #   two configurations where the DMA API does the most (bounce buffers,
 #   an IOMMU).
@@ -298,11 +371,11 @@ kernel-%:
 # rest of every kernel's configurations and the perf kernel.
 CHECK_BOOTS := stock-loopback stock-edu stock-swiotlb stock-edu-iommu \
 	bpo-loopback bpo-edu-iommu v7-loopback arm64-dmaengine \
-	debug-swiotlb debug-edu-iommu v7-edu v7-edu-iommu
+	debug-swiotlb debug-edu-iommu armhf-loopback v7-edu v7-edu-iommu
 MATRIX_BOOTS := $(CHECK_BOOTS) bpo-swiotlb bpo-edu v7-swiotlb \
 	debug-loopback debug-edu perf-loopback
 CHECK_PREREQS := lint selftests patches modules-bpo modules-v7 \
-	modules-arm64 selftests-arm64 kernel-debug
+	modules-arm64 selftests-arm64 modules-armhf selftests-armhf kernel-debug
 
 check: deps
 	@$(MAKE) --no-print-directory vm-check

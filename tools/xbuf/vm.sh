@@ -6,13 +6,15 @@
 #   env XBUF_VM_TIMEOUT: seconds before the VM is killed (default 1800)
 #   env XBUF_QEMU_ARGS: extra QEMU arguments (devices, say)
 #   env XBUF_VM_MEM: guest memory (default 2G; raspi3b has 1G, always)
-#   env XBUF_VM_MACHINE: q35 (default: x86-64) or raspi3b (arm64, a
+#   env XBUF_VM_MACHINE: q35 (default: x86-64), raspi3b (arm64, a
 #	Raspberry Pi 3B: its BCM2835 DMA controller offers dmaengine
-#	memcpy channels)
+#	memcpy channels) or virt-arm (32-bit ARM: QEMU's virt machine
+#	with a Cortex-A15, which has LPAE)
 #   env XBUF_VM_DTB: raspi3b: the kernel's bcm2837-rpi-3-b.dtb
 #
 # RESULTS_DIR gets console.log (the kernel log, first serial port) and
-# output.log (the guest job's output, second serial port), then check.sh's
+# output.log (the guest job's output, second serial port or, on virt-arm,
+# a virtio console), then check.sh's
 # verdict. Exit status: 0 only if the job finished, every test passed or
 # skipped, and the kernel log holds no splat.
 set -u
@@ -61,12 +63,30 @@ run_raspi3b() {
 	wait "$pid"
 }
 
+# virt has a single UART, the kernel's console: the job's output goes to
+# a virtio console (hvc0), which the guest's init finds on the command
+# line. PSCI's SYSTEM_OFF ends QEMU at the guest's poweroff.
+run_virt_arm() {
+	# shellcheck disable=SC2086
+	timeout "$tmo" qemu-system-arm -M virt,highmem=on -cpu cortex-a15 \
+		-m "${XBUF_VM_MEM:-2G}" -smp 2 \
+		-display none -monitor none -no-reboot \
+		-serial "file:$results/console.log" \
+		-device virtio-serial-device \
+		-chardev "file,id=out,path=$results/output.log" \
+		-device virtconsole,chardev=out \
+		-kernel "$kernel" -initrd "$initrd" \
+		-append "console=ttyAMA0 rdinit=/init panic=-1 xbuf.out=hvc0 $*" \
+		${XBUF_QEMU_ARGS:-} </dev/null
+}
+
 mkdir -p "$results"
 rm -f "$results"/*.log "$results/summary"
 start=$(date +%s)
 case ${XBUF_VM_MACHINE:-q35} in
 q35) run_q35 "$@" ;;
 raspi3b) run_raspi3b "$@" ;;
+virt-arm) run_virt_arm "$@" ;;
 *) echo "xbuf: unknown machine $XBUF_VM_MACHINE" >&2; exit 1 ;;
 esac
 qemu_rc=$?

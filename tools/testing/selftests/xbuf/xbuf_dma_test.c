@@ -1511,4 +1511,131 @@ TEST_F(errors, system_heap_cpu_writes_survive)
 	close(heap);
 }
 
+/*
+ * A copy of 1 GiB, where memory allows: on a 32-bit kernel most of its
+ * pages are highmem, which the engine reaches only through temporary
+ * mappings. Each page is stamped with its index at both ends, so that a
+ * page copied from or to the wrong place shows. The CPU sees the buffers
+ * through windows, which a 32-bit process always has room for.
+ */
+#define LARGE_LEN	(1024 * MIB)
+#define LARGE_WINDOW	(64 * MIB)
+/* Memory the two buffers leave the rest of the system. */
+#define LARGE_HEADROOM	(256 * MIB)
+
+FIXTURE(large) {
+	int dma_fd;
+	int heap_fd;
+	struct xbuf_dma_info info;
+};
+
+FIXTURE_SETUP(large)
+{
+	self->heap_fd = -1;
+	self->dma_fd = dma_open();
+	if (self->dma_fd < 0)
+		SKIP(return, "/dev/xbuf_dma: %s (is xbuf_dma loaded?)",
+		     strerror(-self->dma_fd));
+	ASSERT_EQ(0, dma_ioctl(self->dma_fd, XBUF_DMA_IOC_INFO, &self->info));
+	self->heap_fd = heap_open("xbuf");
+	if (self->heap_fd < 0)
+		SKIP(return, "/dev/dma_heap/xbuf: %s",
+		     strerror(-self->heap_fd));
+}
+
+FIXTURE_TEARDOWN(large)
+{
+	if (self->heap_fd >= 0)
+		close(self->heap_fd);
+	if (self->dma_fd >= 0)
+		close(self->dma_fd);
+}
+
+/* The stamp of the page at @off: its index, mixed with @seed. */
+static uint32_t page_stamp(uint64_t off, uint32_t seed)
+{
+	return seed ^ (uint32_t)(off / page_size());
+}
+
+/*
+ * Stamp every page of the first @len bytes of @fd at its first and last
+ * word, or with @check compare them with the stamps. 0, -errno when a
+ * window cannot be mapped, or 1 with the first page that differs in *@bad.
+ */
+static int stamp_pages(int fd, uint64_t len, uint32_t seed, bool check,
+		       uint64_t *bad)
+{
+	const size_t pg = page_size(), last = pg / sizeof(uint32_t) - 1;
+	uint64_t win, off;
+
+	for (win = 0; win < len; win += LARGE_WINDOW) {
+		size_t n = len - win < LARGE_WINDOW ? len - win : LARGE_WINDOW;
+		uint8_t *map = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_SHARED,
+				    fd, (off_t)win);
+
+		if (map == MAP_FAILED)
+			return -errno;
+		for (off = 0; off < n; off += pg) {
+			uint32_t *p = (uint32_t *)(map + off);
+			uint32_t v = page_stamp(win + off, seed);
+
+			if (!check) {
+				p[0] = v;
+				p[last] = ~v;
+			} else if (p[0] != v || p[last] != ~v) {
+				*bad = win + off;
+				munmap(map, n);
+				return 1;
+			}
+		}
+		munmap(map, n);
+	}
+	return 0;
+}
+
+TEST_F_TIMEOUT(large, copy_a_gib, 900)
+{
+	long long avail = meminfo_bytes("MemAvailable");
+	uint64_t need = 2 * LARGE_LEN + LARGE_HEADROOM, bad = 0;
+	long long bytes = engine_stat("bytes");
+	struct heap_stats st;
+	int src, dst, s, d;
+
+	if (!strcmp(self->info.engine, "edu"))
+		SKIP(return, "edu moves about 20 KiB/s: 1 GiB would take 14 hours");
+	ASSERT_EQ(0, heap_stats("xbuf", &st));
+	if (st.max_buffer < (long long)LARGE_LEN || avail < (long long)need)
+		SKIP(return, "MemAvailable %lld MiB, heap limit %lld MiB: %s %llu MiB",
+		     avail / (long long)MIB, st.max_buffer / (long long)MIB,
+		     "two 1 GiB buffers need", (unsigned long long)(need / MIB));
+
+	src = heap_alloc(self->heap_fd, LARGE_LEN, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, src) TH_LOG("source: %s", strerror(-src));
+	dst = heap_alloc(self->heap_fd, LARGE_LEN, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, dst) TH_LOG("destination: %s", strerror(-dst));
+
+	ASSERT_EQ(0, buf_sync(src, DMA_BUF_SYNC_START | DMA_BUF_SYNC_WRITE));
+	ASSERT_EQ(0, stamp_pages(src, LARGE_LEN, 0x5a5a0000, false, &bad));
+	ASSERT_EQ(0, buf_sync(src, DMA_BUF_SYNC_END | DMA_BUF_SYNC_WRITE));
+
+	s = dma_attach_map(self->dma_fd, src, XBUF_DMA_TO_DEVICE);
+	ASSERT_LT(0, s) TH_LOG("source: %s", strerror(-s));
+	d = dma_attach_map(self->dma_fd, dst, XBUF_DMA_FROM_DEVICE);
+	ASSERT_LT(0, d) TH_LOG("destination: %s", strerror(-d));
+	ASSERT_EQ(0, dma_copy(self->dma_fd, d, 0, s, 0, LARGE_LEN,
+			      XBUF_DMA_JOB_WAIT));
+
+	ASSERT_EQ(0, buf_sync(dst, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ));
+	EXPECT_EQ(0, stamp_pages(dst, LARGE_LEN, 0x5a5a0000, true, &bad))
+		TH_LOG("page at %#llx differs", (unsigned long long)bad);
+	EXPECT_EQ(0, buf_sync(dst, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ));
+	if (bytes >= 0)
+		EXPECT_LE(bytes + (long long)LARGE_LEN, engine_stat("bytes"));
+
+	EXPECT_EQ(0, dma_detach(self->dma_fd, s));
+	EXPECT_EQ(0, dma_detach(self->dma_fd, d));
+	close(src);
+	close(dst);
+}
+
 TEST_HARNESS_MAIN

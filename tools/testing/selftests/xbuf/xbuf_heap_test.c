@@ -6,6 +6,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +29,7 @@
 #define SZ_1M	(1024UL * 1024)
 #define SZ_16M	(16 * SZ_1M)
 #define SZ_64M	(64 * SZ_1M)
+#define SZ_1G	(1024ULL * SZ_1M)
 
 FIXTURE(heap) {
 	int heap_fd;
@@ -287,8 +289,9 @@ TEST_F(heap, mmap_bounds)
 	EXPECT_EQ(EINVAL, errno);
 	EXPECT_EQ(MAP_FAILED, map_rw(fd, 2 * pg, len - pg));
 	EXPECT_EQ(EINVAL, errno);
-	EXPECT_EQ(MAP_FAILED, map_rw(fd, pg, 1UL << 40));
-	EXPECT_EQ(EINVAL, errno);
+	/* A 32-bit kernel's core refuses offsets past 4 GiB itself. */
+	EXPECT_EQ(MAP_FAILED, map_rw(fd, pg, (off_t)1 << 40));
+	EXPECT_EQ(kernel_is_64bit() == 0 ? EOVERFLOW : EINVAL, errno);
 
 	/* An offset mapping sees the same memory as the whole mapping. */
 	whole = map_rw(fd, len, 0);
@@ -518,6 +521,43 @@ TEST_F(heap, abi_struct_sizes)
 	close(big.data.fd);
 }
 
+/*
+ * Every length beyond the heap's limit fails with ENOMEM and leaves
+ * nothing behind, whatever it would become if narrowed to a 32-bit size_t
+ * (4 GiB + 4 KiB to 4 KiB, 4 GiB to 0) or rounded up to whole pages near
+ * the top of the u64 range (0). The 6.1 dma-heap framework narrows the
+ * length to size_t and rounds it itself before xbuf sees it: nodes it
+ * provides get the lengths that survive that.
+ */
+TEST_F(heap, lengths_beyond_the_limit)
+{
+	const uint64_t max = (uint64_t)self->stats.max_buffer, pg = page_size();
+	const uint64_t lens[] = {
+		max + 1, max + pg, 1ULL << 32, (1ULL << 32) + 1,
+		(1ULL << 32) + pg, 1ULL << 63, ~0ULL - pg + 2,
+	};
+	bool whole_u64, whole_size_t;
+	struct heap_stats st;
+	unsigned int i;
+	char reg[32];
+
+	heap_registration(reg, sizeof(reg));
+	whole_u64 = !strcmp(reg, "misc");
+	whole_size_t = whole_u64 || kernel_is_64bit() == 1;
+	for (i = 0; i < ARRAY_SIZE(lens); i++) {
+		if (lens[i] <= max || (lens[i] > ~0ULL - pg && !whole_u64) ||
+		    (lens[i] > UINT32_MAX && !whole_size_t))
+			continue;
+		EXPECT_EQ(-ENOMEM, heap_alloc(self->heap_fd, lens[i], O_RDWR))
+			TH_LOG("len %#llx, heap limit %#llx",
+			       (unsigned long long)lens[i],
+			       (unsigned long long)max);
+	}
+	ASSERT_EQ(0, heap_stats(variant->name, &st));
+	EXPECT_EQ(self->stats.buffers, st.buffers);
+	EXPECT_EQ(self->stats.bytes, st.bytes);
+}
+
 TEST_F(heap, size_caps)
 {
 	struct heap_stats st;
@@ -576,6 +616,208 @@ TEST_F_TIMEOUT(uncached, larger_than_bounce_buffers, 300)
 	ASSERT_LE(0, fd) TH_LOG("%s", strerror(-fd));
 	EXPECT_EQ((long long)len, buf_size(fd));
 	close(fd);
+}
+
+/*
+ * Buffers of 2 GiB and more, where the machine has the memory: 2 GiB is
+ * where a size in a signed 32-bit type turns negative, and on a 32-bit
+ * kernel most of such a buffer is highmem, which the kernel reaches only
+ * through temporary mappings.
+ */
+FIXTURE(big) {
+	int heap_fd;
+	struct heap_stats stats;
+};
+
+FIXTURE_SETUP(big)
+{
+	self->heap_fd = heap_open("xbuf");
+	if (self->heap_fd < 0)
+		SKIP(return, "/dev/dma_heap/xbuf: %s (is xbuf_heap loaded?)",
+		     strerror(-self->heap_fd));
+	if (heap_stats("xbuf", &self->stats))
+		SKIP(return, "%s has no line for xbuf (debugfs not mounted?)",
+		     XBUF_DEBUGFS_HEAPS);
+}
+
+FIXTURE_TEARDOWN(big)
+{
+	heap_param_set("max_buffer_bytes", 0);
+	if (self->heap_fd >= 0)
+		close(self->heap_fd);
+}
+
+/* Memory a big buffer leaves the rest of the system: its tables, the pool. */
+#define BIG_HEADROOM	(256 * SZ_1M)
+
+/*
+ * Check that the page at @off of @fd reads as zeroes, write a pattern to
+ * it through @whole (a mapping of the whole buffer) or, when that is NULL,
+ * through a mapping of the page alone, and read the pattern back through
+ * another mapping of just that page. NULL, or what went wrong.
+ */
+static const char *touch_page(int fd, uint8_t *whole, uint64_t off,
+			      uint8_t seed)
+{
+	size_t pg = page_size();
+	const char *err = NULL;
+	uint8_t *p, *again;
+
+	p = whole ? whole + off : map_rw(fd, pg, (off_t)off);
+	if (p == MAP_FAILED)
+		return "mmap of the page failed";
+	if (first_nonzero(p, pg) >= 0)
+		err = "not zeroed";
+	else
+		pattern_fill(p, pg, seed);
+	again = map_rw(fd, pg, (off_t)off);
+	if (again == MAP_FAILED) {
+		err = err ? err : "second mmap of the page failed";
+	} else {
+		if (!err && pattern_check(again, pg, seed) >= 0)
+			err = "the second mapping does not show the write";
+		munmap(again, pg);
+	}
+	if (!whole)
+		munmap(p, pg);
+	return err;
+}
+
+/*
+ * Map a buffer of @len bytes whole if the process has the room, else
+ * NULL. A 32-bit process has about 3 GiB of address space, not always
+ * @len of it in one piece: the kernel may refuse with ENOMEM, as for any
+ * file. A 64-bit process must get it.
+ */
+static uint8_t *map_whole(struct __test_metadata *_metadata, int fd,
+			  uint64_t len)
+{
+	uint8_t *p = map_rw(fd, len, 0);
+
+	if (p != MAP_FAILED) {
+		TH_LOG("%llu MiB: mapped whole", (unsigned long long)(len / SZ_1M));
+		return p;
+	}
+	ASSERT_EQ(ENOMEM, errno);
+	ASSERT_EQ(4, (int)sizeof(void *));
+	TH_LOG("%llu MiB: no room in one piece; pages mapped alone",
+	       (unsigned long long)(len / SZ_1M));
+	return NULL;
+}
+
+/*
+ * Allocate @len bytes, check the size and accounting, and touch pages at
+ * the start, in the middle and at the end (its last byte).
+ */
+static void big_buffer(struct __test_metadata *_metadata, int heap_fd,
+		       const struct heap_stats *before, uint64_t len)
+{
+	uint64_t offs[] = { 0, len / 2, len - page_size() };
+	struct heap_stats st;
+	const char *err;
+	uint8_t *whole;
+	unsigned int i;
+	int fd;
+
+	fd = heap_alloc(heap_fd, len, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, fd) TH_LOG("%llu MiB: %s",
+				(unsigned long long)(len / SZ_1M),
+				strerror(-fd));
+	EXPECT_EQ((long long)len, buf_size(fd));
+	ASSERT_EQ(0, heap_stats("xbuf", &st));
+	EXPECT_EQ(before->bytes + (long long)len, st.bytes);
+
+	whole = map_whole(_metadata, fd, len);
+	ASSERT_EQ(0, buf_sync(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW));
+	for (i = 0; i < ARRAY_SIZE(offs); i++) {
+		err = touch_page(fd, whole, offs[i], (uint8_t)(i + 1));
+		EXPECT_EQ(NULL, err)
+			TH_LOG("%llu MiB, page at %#llx: %s",
+			       (unsigned long long)(len / SZ_1M),
+			       (unsigned long long)offs[i], err);
+	}
+	EXPECT_EQ(0, buf_sync(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW));
+	if (whole)
+		munmap(whole, len);
+	close(fd);
+}
+
+/* Whether @len bytes fit the heap's limit and leave BIG_HEADROOM free. */
+static bool big_fits(const struct heap_stats *st, uint64_t len)
+{
+	long long avail = meminfo_bytes("MemAvailable");
+
+	return len <= (uint64_t)st->max_buffer &&
+	       avail >= (long long)(len + BIG_HEADROOM);
+}
+
+/* 2 GiB, then 3 GiB where that fits too. */
+TEST_F_TIMEOUT(big, two_gib_and_more, 900)
+{
+	const uint64_t lens[] = { 2 * SZ_1G, 3 * SZ_1G };
+	unsigned int i;
+
+	if (!big_fits(&self->stats, lens[0]))
+		SKIP(return, "MemAvailable %lld MiB, heap limit %lld MiB: %s %llu MiB",
+		     meminfo_bytes("MemAvailable") / (long long)SZ_1M,
+		     self->stats.max_buffer / (long long)SZ_1M,
+		     "2 GiB needs",
+		     (unsigned long long)((lens[0] + BIG_HEADROOM) / SZ_1M));
+	for (i = 0; i < ARRAY_SIZE(lens); i++) {
+		if (!big_fits(&self->stats, lens[i])) {
+			TH_LOG("%llu MiB: does not fit (MemAvailable %lld MiB)",
+			       (unsigned long long)(lens[i] / SZ_1M),
+			       meminfo_bytes("MemAvailable") / (long long)SZ_1M);
+			break;
+		}
+		big_buffer(_metadata, self->heap_fd, &self->stats, lens[i]);
+		/* Its pages back in the page allocator before the next. */
+		ASSERT_EQ(0, pool_settle());
+	}
+}
+
+/*
+ * A 32-bit kernel's size_t holds less than 4 GiB: with more RAM than that
+ * (LPAE) the heap's limit is the largest page-aligned size_t, not a value
+ * wrapped from the RAM size, and longer requests fail with ENOMEM rather
+ * than wrapping to a small buffer (4 GiB + 4 KiB to 4 KiB). Lengths from
+ * 2 GiB up to the heap's limit, negative as a 32-bit ssize_t, still meet
+ * max_buffer_bytes with EFBIG.
+ */
+TEST_F(big, limits_of_a_32bit_kernel)
+{
+	const uint64_t pg = page_size(), size_max = UINT32_MAX & ~(pg - 1);
+	const uint64_t max = (uint64_t)self->stats.max_buffer;
+	long long total = meminfo_bytes("MemTotal");
+	struct heap_stats st;
+
+	if (kernel_is_64bit() != 0)
+		SKIP(return, "not a 32-bit kernel: size_t holds any length");
+	EXPECT_GE(size_max, max);
+	if (total > (long long)size_max) {
+		EXPECT_EQ(size_max, max)
+			TH_LOG("MemTotal %lld MiB", total / (long long)SZ_1M);
+	} else {
+		TH_LOG("MemTotal %lld MiB: the limit is RAM, below the size_t cap",
+		       total / (long long)SZ_1M);
+	}
+	EXPECT_EQ(-ENOMEM, heap_alloc(self->heap_fd, size_max + 1, O_RDWR));
+	EXPECT_EQ(-ENOMEM, heap_alloc(self->heap_fd, (1ULL << 32) + pg,
+				      O_RDWR));
+
+	/* Up to the heap's limit: beyond it, ENOMEM comes first. */
+	ASSERT_EQ(0, heap_param_set("max_buffer_bytes", 2 * SZ_1G));
+	if (max > 2 * SZ_1G) {
+		EXPECT_EQ(-EFBIG, heap_alloc(self->heap_fd, 2 * SZ_1G + 1,
+					     O_RDWR));
+		EXPECT_EQ(-EFBIG, heap_alloc(self->heap_fd, max, O_RDWR));
+	} else {
+		TH_LOG("heap limit %llu MiB: no length above 2 GiB to cap",
+		       (unsigned long long)(max / SZ_1M));
+	}
+	ASSERT_EQ(0, heap_stats("xbuf", &st));
+	EXPECT_EQ(self->stats.buffers, st.buffers);
+	EXPECT_EQ(self->stats.bytes, st.bytes);
 }
 
 /* The heaps whose freed chunks go through the page pool. */

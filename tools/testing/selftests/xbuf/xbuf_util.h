@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include <linux/dma-buf.h>
@@ -253,6 +254,28 @@ static inline long long first_nonzero(const uint8_t *p, size_t len)
 		if (p[i])
 			return (long long)i;
 	return -1;
+}
+
+/* A figure of /proc/meminfo in bytes ("MemAvailable"), or -1. */
+static inline long long meminfo_bytes(const char *key)
+{
+	long long kib = debugfs_stat("/proc/meminfo", key);
+
+	return kib < 0 ? -1 : kib * 1024;
+}
+
+/*
+ * Whether the kernel, not this program, is 64-bit: a 32-bit program can
+ * run on a 64-bit kernel. Every 64-bit Linux machine name has "64" in it
+ * but s390x's.
+ */
+static inline int kernel_is_64bit(void)
+{
+	struct utsname u;
+
+	if (uname(&u))
+		return -1;
+	return strstr(u.machine, "64") || !strcmp(u.machine, "s390x");
 }
 
 #define XBUF_DMA_DEBUGFS_ENGINE	"/sys/kernel/debug/xbuf_dma/engine"
