@@ -60,6 +60,15 @@ static struct page *xbuf_contig_alloc_buddy(size_t len)
 }
 
 /*
+ * The heap's device never does DMA to these pages; importers map them for
+ * their own devices. The direction given to dma_alloc_pages() is only seen
+ * by DMA-API debug, which would take any other than DMA_TO_DEVICE for a
+ * device that writes, and report the importers' mappings of the same
+ * pages as overlapping it.
+ */
+#define XBUF_CMA_DIR	DMA_TO_DEVICE
+
+/*
  * The DMA address dma_alloc_pages() returns is needed to free the pages;
  * the table of a buffer's pages is never DMA-mapped itself (attachments
  * map copies of it), so its one entry keeps the address.
@@ -73,7 +82,7 @@ static int xbuf_contig_alloc(struct xbuf_heap *heap, struct sg_table *table,
 
 	if (xbuf_contig_from_cma(len))
 		page = dma_alloc_pages(heap->dma_dev, len, &addr,
-				       DMA_BIDIRECTIONAL, XBUF_CMA_GFP);
+				       XBUF_CMA_DIR, XBUF_CMA_GFP);
 	else
 		page = xbuf_contig_alloc_buddy(len);
 	if (!page)
@@ -83,7 +92,7 @@ static int xbuf_contig_alloc(struct xbuf_heap *heap, struct sg_table *table,
 	if (ret) {
 		if (xbuf_contig_from_cma(len))
 			dma_free_pages(heap->dma_dev, len, page, addr,
-				       DMA_BIDIRECTIONAL);
+				       XBUF_CMA_DIR);
 		else
 			xbuf_contig_free_range(page, 0, len >> PAGE_SHIFT);
 		return ret;
@@ -99,7 +108,7 @@ static void xbuf_contig_free(struct xbuf_heap *heap, struct sg_table *table)
 
 	if (xbuf_contig_from_cma(sg->length))
 		dma_free_pages(heap->dma_dev, sg->length, sg_page(sg),
-			       sg_dma_address(sg), DMA_BIDIRECTIONAL);
+			       sg_dma_address(sg), XBUF_CMA_DIR);
 	else
 		xbuf_contig_free_range(sg_page(sg), 0,
 				       sg->length >> PAGE_SHIFT);
