@@ -15,6 +15,9 @@
 #                   and the perf kernel
 #   make bench      the benchmark on the perf kernel
 #   make patches    xbuf as a patch series against linux-source-6.1
+#   make install    the modules, the uapi header, the udev rule and the
+#                   documentation (DESTDIR, KVER or KDIR to change where)
+#   make dkms-install  the modules through DKMS, rebuilt on kernel upgrades
 #   make clean
 #
 # Everything fetched or unpacked (kernel image, kernel source) is cached
@@ -350,6 +353,85 @@ vm-run: modules demo
 # carry patches: build/patches/.
 patches:
 	$(TOOLS)/intree.sh --patches $(BUILD)/patches
+
+# Installing xbuf (as root):
+#
+#   make install        make install-modules and make install-userspace
+#   make install-modules  the modules for KVER (or the kernel KDIR), built
+#                       if need be, in /lib/modules/<release>/updates/xbuf,
+#                       then depmod
+#   make install-userspace  the uapi header (/usr/include/linux/xbuf.h),
+#                       the udev rule that gives group video the device
+#                       nodes (/lib/udev/rules.d/60-xbuf.rules), the
+#                       documentation (/usr/share/doc/xbuf/) and, when
+#                       built, xbufctl (/usr/bin/)
+#   make dkms-install   the source to /usr/src/xbuf-<version>, then dkms
+#                       add, build and install for KVER (KDIR); DKMS builds
+#                       xbuf again for every kernel installed later. Run
+#                       again, it starts over
+#   make dkms-remove    xbuf out of DKMS, for every kernel, and its source
+#
+# DESTDIR stages the installation in a directory, for a package: depmod
+# is left to the package's installation then. modules_install signs the
+# modules only when KDIR has the kernel's signing key (a kernel built
+# there); DKMS signs them with its own (Documentation/userspace-api/xbuf.rst).
+# The version is dkms.conf's PACKAGE_VERSION. DKMS and DKMS_SRCTREE
+# change the dkms command and its source tree.
+.PHONY: install install-modules install-userspace dkms-source dkms-install \
+	dkms-remove
+
+XBUF_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"$$/\1/p' $(CURDIR)/dkms.conf)
+# The release modules are built for (Debian's kernel.release differs).
+KDIR_RELEASE = $(shell sed -n 's/^.define UTS_RELEASE "\(.*\)"$$/\1/p' \
+	$(KDIR)/include/generated/utsrelease.h)
+DOCDIR = $(DESTDIR)/usr/share/doc/xbuf
+
+install: install-modules install-userspace
+
+install-modules: modules
+	$(KBUILD) INSTALL_MOD_PATH=$(abspath $(DESTDIR)) \
+		INSTALL_MOD_DIR=updates/xbuf \
+		$(if $(wildcard $(KDIR)/certs/signing_key.x509),,CONFIG_MODULE_SIG_ALL=) \
+		modules_install
+	$(if $(DESTDIR),@echo "xbuf: DESTDIR: depmod is left to the package",depmod -a $(KDIR_RELEASE))
+
+install-userspace:
+	install -D -m 644 include/uapi/linux/xbuf.h $(DESTDIR)/usr/include/linux/xbuf.h
+	install -D -m 644 $(TOOLS)/60-xbuf.rules \
+		$(DESTDIR)/lib/udev/rules.d/60-xbuf.rules
+	install -D -m 644 README.md $(DOCDIR)/README.md
+	for f in Documentation/*/xbuf.rst; do \
+		install -D -m 644 $$f $(DOCDIR)/$${f#Documentation/} || exit 1; \
+	done
+	if [ -f $(BUILD)/tests/xbufctl ]; then \
+		install -D -m 755 $(BUILD)/tests/xbufctl $(DESTDIR)/usr/bin/xbufctl; \
+	fi
+
+DKMS ?= dkms
+DKMS_SRCTREE ?= /usr/src
+DKMS_SOURCE = $(DKMS_SRCTREE)/xbuf-$(XBUF_VERSION)
+dkms_cmd = $(DKMS) --sourcetree $(DKMS_SRCTREE)
+# What DKMS builds from: dkms.conf, the kbuild directory, the uapi header.
+DKMS_FILES = dkms.conf include/uapi/linux/xbuf.h \
+	$(patsubst $(CURDIR)/%,%,$(MODDIR)/Kconfig $(MODDIR)/Makefile \
+		$(filter-out %.mod.c,$(wildcard $(MODDIR)/*.[ch])))
+
+dkms-source:
+	rm -rf $(DKMS_SOURCE)
+	mkdir -p $(DKMS_SOURCE)
+	cp --parents $(DKMS_FILES) $(DKMS_SOURCE)/
+
+dkms-install: dkms-remove
+	@$(MAKE) --no-print-directory dkms-source
+	$(dkms_cmd) add xbuf/$(XBUF_VERSION)
+	$(dkms_cmd) install xbuf/$(XBUF_VERSION) -k $(KDIR_RELEASE) \
+		--kernelsourcedir $(KDIR)
+
+dkms-remove:
+	if [ -n "$$($(dkms_cmd) status xbuf/$(XBUF_VERSION))" ]; then \
+		$(dkms_cmd) remove xbuf/$(XBUF_VERSION) --all; \
+	fi
+	rm -rf $(DKMS_SOURCE)
 
 # The kernels built from linux-source-6.1 with xbuf in tree (cached).
 kernel-%:
