@@ -118,9 +118,14 @@ vm_boot_with = $(TOOLS)/initramfs.sh $(BUILD)/initramfs-$(2).cpio.gz \
 	XBUF_QEMU_ARGS="$(4)" $(TOOLS)/vm.sh $(5) \
 	$(BUILD)/initramfs-$(2).cpio.gz $(RESULTS)/$(2) $(VM_CMDLINE) $(3)
 
-# Debian's stock kernel with the out-of-tree modules and tests.
+# Debian's stock kernel with the out-of-tree modules and tests: those
+# built in the tree, or those KO_<boot> names.
 stock_boot = $(call vm_boot_with,$(1),$(2),$(3),$(4),\
-	$(STOCK)/boot/vmlinuz-$(KVER),$(STOCK),$(KVER),$(MODDIR),$(BUILD)/tests)
+	$(STOCK)/boot/vmlinuz-$(KVER),$(STOCK),$(KVER),\
+	$(or $(KO_$(2)),$(MODDIR)),$(BUILD)/tests)
+# stock-loopback boots the modules that DKMS built and installed in
+# dkms-check: a user's installation runs the kselftests.
+KO_stock-loopback = $(DKMS_CHECK)/lib/modules/$(KVER)/updates/dkms
 # A kernel built by kernel-build.sh ($(5): debug or perf), xbuf in tree.
 built_boot = $(call vm_boot_with,$(1),$(2),$(3),$(4),\
 	$(KOUT_$(5))/bzImage,$(KOUT_$(5))/root,\
@@ -376,9 +381,9 @@ patches:
 # modules only when KDIR has the kernel's signing key (a kernel built
 # there); DKMS signs them with its own (Documentation/userspace-api/xbuf.rst).
 # The version is dkms.conf's PACKAGE_VERSION. DKMS and DKMS_SRCTREE
-# change the dkms command and its source tree.
+# change the dkms command and its source tree (dkms-check does).
 .PHONY: install install-modules install-userspace dkms-source dkms-install \
-	dkms-remove
+	dkms-remove dkms-check
 
 XBUF_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"$$/\1/p' $(CURDIR)/dkms.conf)
 # The release modules are built for (Debian's kernel.release differs).
@@ -433,6 +438,14 @@ dkms-remove:
 	fi
 	rm -rf $(DKMS_SOURCE)
 
+# DKMS and make install, checked in private trees (build/dkms) and a
+# staging directory (build/install-root), as root; see dkms-check.sh.
+# DKMS builds for the stock kernel and, on upgrade, for bpo's 6.12.
+DKMS_CHECK := $(BUILD)/dkms
+dkms-check: modules-bpo
+	$(TOOLS)/dkms-check.sh $(DKMS_CHECK) $(KVER) $(KDIR) $(STOCK) \
+		$(KREL_bpo) $(KROOT_bpo) $(BUILD)/install-root
+
 # The kernels built from linux-source-6.1 with xbuf in tree (cached).
 kernel-%:
 	mkdir -p $(BUILD)
@@ -456,7 +469,7 @@ CHECK_BOOTS := stock-loopback stock-edu stock-swiotlb stock-edu-iommu \
 	debug-swiotlb debug-edu-iommu armhf-loopback v7-edu v7-edu-iommu
 MATRIX_BOOTS := $(CHECK_BOOTS) bpo-swiotlb bpo-edu v7-swiotlb \
 	debug-loopback debug-edu perf-loopback
-CHECK_PREREQS := lint selftests patches modules-bpo modules-v7 \
+CHECK_PREREQS := lint selftests patches modules-bpo dkms-check modules-v7 \
 	modules-arm64 selftests-arm64 modules-armhf selftests-armhf kernel-debug
 
 check: deps
@@ -479,7 +492,7 @@ vm-check-matrix: $(CHECK_PREREQS) kernel-perf
 check-stock: deps
 	@$(MAKE) --no-print-directory vm-check-stock
 
-vm-check-stock: lint selftests patches
+vm-check-stock: lint selftests patches dkms-check
 	rm -rf $(RESULTS)
 	$(call run_boots,$(addprefix stock-,$(configs)))
 	@$(MAKE) --no-print-directory report
