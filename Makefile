@@ -379,7 +379,7 @@ patches:
 # DESTDIR stages the installation in a directory, for a package: depmod
 # is left to the package's installation then. modules_install signs the
 # modules only when KDIR has the kernel's signing key (a kernel built
-# there); DKMS signs them with its own (Documentation/userspace-api/xbuf.rst).
+# there); DKMS signs them with its own key (README.md, Install).
 # The version is dkms.conf's PACKAGE_VERSION. DKMS and DKMS_SRCTREE
 # change the dkms command and its source tree (dkms-check does).
 .PHONY: install install-modules install-userspace dkms-source dkms-install \
