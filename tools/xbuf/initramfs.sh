@@ -17,6 +17,8 @@ shift 6
 
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
+# mktemp's 0700 would become the guest's /: unprivileged tests need 0755.
+chmod 755 "$root"
 mods=$root/lib/modules/$kver
 mkdir -p "$root/bin" "$root/dev" "$root/proc" "$root/sys" "$root/tmp" \
 	"$root/xbuf/tests" "$mods/extra"

@@ -107,6 +107,27 @@ static inline bool xbuf_memcg_is_root(struct mem_cgroup *memcg)
 }
 #endif
 
+/*
+ * Whether @memcg and every cgroup above it use at most half of their
+ * memory.max. Under the RCU read lock. Memory cgroups are a configuration
+ * option: like xbuf_memcg_is_root(), this compiles without them.
+ */
+#ifdef CONFIG_MEMCG
+static inline bool xbuf_memcg_half_free(struct mem_cgroup *memcg)
+{
+	for (; memcg; memcg = parent_mem_cgroup(memcg))
+		if (page_counter_read(&memcg->memory) >
+		    READ_ONCE(memcg->memory.max) / 2)
+			return false;
+	return true;
+}
+#else
+static inline bool xbuf_memcg_half_free(struct mem_cgroup *memcg)
+{
+	return true;
+}
+#endif
+
 /* PCI_IRQ_LEGACY became PCI_IRQ_INTX in 6.8. */
 #ifdef PCI_IRQ_INTX
 #define XBUF_PCI_IRQ_INTX	PCI_IRQ_INTX

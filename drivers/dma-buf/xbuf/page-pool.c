@@ -20,10 +20,10 @@
  * buffer takes only chunks charged as a new chunk would be: to nobody, or
  * to its own cgroup. Either way every buffer's pages are charged to its
  * owner. The shrinker is not cgroup-aware, so a cgroup's own reclaim does
- * not reach its idle chunks: they are kept at most XBUF_POOL_CHARGED_TTL,
- * long enough for a stream of buffers to reuse them, and an allocation
- * that fails in the cgroup gives them back at once
- * (xbuf_pool_release_charged()).
+ * not reach its idle chunks: they are kept only while the cgroup uses at
+ * most half its limit, at most XBUF_POOL_CHARGED_TTL, long enough for a
+ * stream of buffers to reuse them, and an allocation that fails in the
+ * cgroup gives them back at once (xbuf_pool_release_charged()).
  */
 
 #include <linux/highmem.h>
@@ -183,7 +183,11 @@ struct page *xbuf_pool_get(unsigned int order, gfp_t gfp)
  * @page: the chunk, a compound page unless of order 0
  *
  * The chunk is kept for zeroing if the pool takes chunks of its order and
- * has room, else freed at once. So are chunks someone else still holds a
+ * has room, else freed at once. So is a chunk charged to a cgroup that
+ * (or one above it) uses more than half its limit: kept, its charge could
+ * push the cgroup against the limit, where memory anyone else in the
+ * cgroup asks for would call the OOM killer. So are chunks someone else
+ * still holds a
  * reference to, a pipe that got them through vmsplice() from a mapping,
  * say: only the last reference frees those, and no later buffer may share
  * them with the holder.
@@ -191,9 +195,14 @@ struct page *xbuf_pool_get(unsigned int order, gfp_t gfp)
 void xbuf_pool_put(struct page *page)
 {
 	unsigned int order = compound_order(page);
+	struct mem_cgroup *owner;
 	bool keep;
 
-	if (xbuf_pool_index(order) < 0 || page_count(page) != 1) {
+	rcu_read_lock();
+	owner = xbuf_chunk_owner(page);
+	keep = !owner || xbuf_memcg_half_free(owner);
+	rcu_read_unlock();
+	if (!keep || xbuf_pool_index(order) < 0 || page_count(page) != 1) {
 		__free_pages(page, order);
 		return;
 	}

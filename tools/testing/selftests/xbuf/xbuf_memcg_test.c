@@ -19,11 +19,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <grp.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <linux/xbuf.h>
 
 #include "../kselftest_harness.h"
 #include "xbuf_util.h"
@@ -31,6 +35,8 @@
 #define SZ_1M		(1024LL * 1024)
 #define CHUNK		(4 * SZ_1M)	/* every heap gives 4 MiB buffers */
 #define MAX_BUFS	64
+#define VIDEO_GID	44	/* Debian's group video, of 60-xbuf.rules */
+#define NOBODY		65534
 
 /* The cgroup v2 hierarchy: where it is mounted, or mounted here for us. */
 static const char *cgroup_root(void)
@@ -110,11 +116,14 @@ struct report {
 	long long pooled;	/* pool's charged bytes before the second */
 	long long hits;		/* pool hits during the second allocation */
 	int err;		/* errno of the failed allocation, or 0 */
+	int step;		/* unprivileged child: the step that failed */
+	int step_err;		/* ...and its errno */
 };
 
 /* A test's cgroup, heap and shared report. */
 struct cg_ctx {
 	const char *root;
+	const char *heap;
 	char cg[64];
 	int heap_fd;
 	struct report *rep;
@@ -153,6 +162,7 @@ FIXTURE_SETUP(memcg)
 
 	self->c.heap_fd = -1;
 	self->c.rep = MAP_FAILED;
+	self->c.heap = variant->heap;
 	self->c.heap_fd = heap_open(variant->heap);
 	if (self->c.heap_fd < 0)
 		SETUP_SKIP(return, "/dev/dma_heap/%s: %s (is xbuf_heap loaded?)",
@@ -249,6 +259,13 @@ static int run_in_cgroup(struct cg_ctx *self,
 	if (!pid) {
 		if (cg_write(self->root, self->cg, "cgroup.procs", "0"))
 			_exit(100);
+		/*
+		 * Every page of the child's own is faulted in (copied from
+		 * the parent's) now, charged while the cgroup has room: near
+		 * its limit, a fault would call the cgroup's OOM killer.
+		 */
+		if (mlockall(MCL_CURRENT | MCL_FUTURE))
+			_exit(101);
 		_exit(fn(self));
 	}
 	if (waitpid(pid, &status, 0) != pid)
@@ -298,7 +315,6 @@ static int child_over_limit(struct cg_ctx *self)
 
 	alloc_chunks(self->heap_fd, fds, 128 * SZ_1M, &self->rep->bytes,
 		     &self->rep->err);
-	self->rep->after = cg_current(self);
 	close_all(fds, self->rep->bytes);
 	return 0;
 }
@@ -337,6 +353,11 @@ TEST_F(memcg, limit_enforced)
 		TH_LOG("%lld MiB allocated under a 64 MiB limit",
 		       self->c.rep->bytes / SZ_1M);
 	EXPECT_LE(1, cg_read(self->c.root, self->c.cg, "memory.events", "max"));
+	/*
+	 * Freed, the chunks were pooled only while the cgroup used at most
+	 * half its limit (the pool's rule), 1 MiB allowed for the rest.
+	 */
+	EXPECT_GE(33 * SZ_1M, cg_current(&self->c));
 
 	alloc_chunks(self->c.heap_fd, fds, 128 * SZ_1M, &bytes, &err);
 	EXPECT_EQ(128 * SZ_1M, bytes) TH_LOG("outside the cgroup: %s",
@@ -430,6 +451,118 @@ TEST_F(memcg, pooled_chunks_follow_owner)
 	EXPECT_GT(self->c.rep->before + 2 * SZ_1M, cg_current(&self->c))
 		TH_LOG("memory.current %lld after the pool let go, %lld before",
 		       cg_current(&self->c), self->c.rep->before);
+}
+
+/* Record the failed step and its errno; the child's exit status. */
+static int failed_step(struct cg_ctx *self, int step)
+{
+	self->rep->step = step;
+	self->rep->step_err = errno;
+	return 1;
+}
+
+/*
+ * As user nobody, in group video alone: open the heap and xbuf_dma, attach
+ * a buffer, then ask for 128 MiB under the cgroup's 64 MiB.
+ */
+static int child_unprivileged(struct cg_ctx *self)
+{
+	struct xbuf_dma_info info = { 0 };
+	struct xbuf_dma_attach at = { 0 };
+	gid_t video = VIDEO_GID;
+	char node[64];
+	int heap, dma, fds[MAX_BUFS];
+
+	if (setgroups(1, &video) || setgid(NOBODY) || setuid(NOBODY))
+		return failed_step(self, 1);
+	snprintf(node, sizeof(node), "/dev/dma_heap/%s", self->heap);
+	heap = open(node, O_RDWR | O_CLOEXEC);
+	if (heap < 0)
+		return failed_step(self, 2);
+	dma = open("/dev/xbuf_dma", O_RDWR | O_CLOEXEC);
+	if (dma >= 0) {
+		at.fd = heap_alloc(heap, CHUNK, O_RDWR);
+		if (at.fd < 0 || ioctl(dma, XBUF_DMA_IOC_INFO, &info) ||
+		    ioctl(dma, XBUF_DMA_IOC_ATTACH, &at))
+			return failed_step(self, 3);
+		close(at.fd);
+		close(dma);
+	} else if (errno != ENOENT) {
+		return failed_step(self, 4);
+	}
+	alloc_chunks(heap, fds, 128 * SZ_1M, &self->rep->bytes,
+		     &self->rep->err);
+	close_all(fds, self->rep->bytes);
+	close(heap);
+	return 0;
+}
+
+/* As user nobody in no group: the nodes stay shut. */
+static int child_outsider(struct cg_ctx *self)
+{
+	char node[64];
+
+	if (setgroups(0, NULL) || setgid(NOBODY) || setuid(NOBODY))
+		return failed_step(self, 1);
+	snprintf(node, sizeof(node), "/dev/dma_heap/%s", self->heap);
+	if (open(node, O_RDWR) >= 0 || errno != EACCES)
+		return failed_step(self, 2);
+	return 0;
+}
+
+/* Give @path to group video, mode 0660, as 60-xbuf.rules does. */
+static int share_node(const char *path, struct stat *saved)
+{
+	if (stat(path, saved))
+		return -errno;
+	if (chown(path, 0, VIDEO_GID) || chmod(path, 0660))
+		return -errno;
+	return 0;
+}
+
+static void restore_node(const char *path, const struct stat *saved)
+{
+	if (chown(path, saved->st_uid, saved->st_gid) ||
+	    chmod(path, saved->st_mode & 07777))
+		perror(path);
+}
+
+/*
+ * With the nodes as the udev rule makes them, an unprivileged member of
+ * group video allocates, attaches to xbuf_dma, and is held to its
+ * cgroup's limit; a user outside the group cannot open the heap.
+ */
+TEST_F(memcg, group_video_without_root)
+{
+	struct stat heap_st, dma_st;
+	bool dma_shared;
+	char node[64];
+	int status;
+
+	if (self->skipped)
+		return;
+	snprintf(node, sizeof(node), "/dev/dma_heap/%s", variant->heap);
+	ASSERT_EQ(0, share_node(node, &heap_st));
+	dma_shared = !share_node("/dev/xbuf_dma", &dma_st);
+	ASSERT_EQ(0, cg_write(self->c.root, self->c.cg, "memory.max", "64M"));
+
+	status = run_in_cgroup(&self->c, child_unprivileged);
+	EXPECT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status))
+		TH_LOG("member of video: status %#x, step %d: %s", status,
+		       self->c.rep->step, strerror(self->c.rep->step_err));
+	EXPECT_EQ(ENOMEM, self->c.rep->err)
+		TH_LOG("%lld MiB, then %s", self->c.rep->bytes / SZ_1M,
+		       strerror(self->c.rep->err));
+	EXPECT_GE(64 * SZ_1M, self->c.rep->bytes);
+
+	status = run_in_cgroup(&self->c, child_outsider);
+	EXPECT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status))
+		TH_LOG("outsider: status %#x, step %d: %s", status,
+		       self->c.rep->step, strerror(self->c.rep->step_err));
+
+	restore_node(node, &heap_st);
+	if (dma_shared)
+		restore_node("/dev/xbuf_dma", &dma_st);
 }
 
 TEST_HARNESS_MAIN
