@@ -37,13 +37,13 @@ KBUILD := $(MAKE) -C $(KDIR) M=$(MODDIR) CONFIG_XBUF_HEAP=m CONFIG_XBUF_DMA=m
 # versions, and name the types an API changed: that is its job.
 KSOURCES := $(filter-out %.mod.c,$(wildcard $(MODDIR)/*.[ch] include/uapi/linux/*.h))
 CHECKPATCH_FILES := $(filter-out %/compat.h,$(KSOURCES)) \
-	$(wildcard $(TESTDIR)/*.[ch] $(TOOLS)/*.c)
+	$(wildcard $(TESTDIR)/*.[ch] $(TOOLS)/*.c $(TOOLS)/xbufctl/*.[ch])
 CHECKPATCH = perl $(KSRC)/scripts/checkpatch.pl --strict --no-tree \
 	--quiet --terse --show-types
 
 .PHONY: all deps modules lint sparse selftests demo run check check-stock \
 	check-matrix vm-run vm-check vm-check-stock vm-check-matrix report \
-	patches bench vm-bench clean kernel-bpo modules-bpo modules-v7
+	patches bench vm-bench clean kernel-bpo modules-bpo modules-v7 xbufctl
 
 all: deps
 	@$(MAKE) --no-print-directory modules
@@ -95,6 +95,15 @@ demo:
 	$(CC) -static -O2 -Wall -Wextra -I$(CURDIR)/include/uapi \
 		-o $(BUILD)/tests/xbuf-demo \
 		$(TOOLS)/xbuf-demo.c
+
+# xbufctl, the board user's command (tools/xbuf/xbufctl/), static, beside
+# the kselftests, with the DRM uapi headers the selftests target
+# installed. $(1): compiler, $(2): output directory.
+build_xbufctl = $(1) -static -O2 -Wall -Wextra -D_FILE_OFFSET_BITS=64 \
+	-I$(CURDIR)/include/uapi -idirafter $(BUILD)/uapi \
+	-o $(2)/xbufctl $(wildcard $(TOOLS)/xbufctl/*.c)
+xbufctl: selftests
+	$(call build_xbufctl,$(CC),$(BUILD)/tests)
 
 comma := ,
 STOCK = $(shell $(TOOLS)/stock-kernel.sh $(KVER))
@@ -374,7 +383,7 @@ CHECK_BOOTS := stock-loopback stock-edu stock-swiotlb stock-edu-iommu \
 	debug-swiotlb debug-edu-iommu armhf-loopback v7-edu v7-edu-iommu
 MATRIX_BOOTS := $(CHECK_BOOTS) bpo-swiotlb bpo-edu v7-swiotlb \
 	debug-loopback debug-edu perf-loopback
-CHECK_PREREQS := lint selftests patches modules-bpo modules-v7 \
+CHECK_PREREQS := lint selftests xbufctl patches modules-bpo modules-v7 \
 	modules-arm64 selftests-arm64 modules-armhf selftests-armhf kernel-debug
 
 check: deps
@@ -397,7 +406,7 @@ vm-check-matrix: $(CHECK_PREREQS) kernel-perf
 check-stock: deps
 	@$(MAKE) --no-print-directory vm-check-stock
 
-vm-check-stock: lint selftests patches
+vm-check-stock: lint selftests xbufctl patches
 	rm -rf $(RESULTS)
 	$(call run_boots,$(addprefix stock-,$(configs)))
 	@$(MAKE) --no-print-directory report
