@@ -255,6 +255,7 @@ selftests-arm64: selftests
 	$(MAKE) -C $(KSFT_STAGE)/xbuf OUTPUT=$(BUILD)/tests-arm64 \
 		$(ARM64_CROSS) \
 		KHDR_INCLUDES="-I$(CURDIR)/include/uapi -idirafter $(BUILD)/uapi"
+	$(call build_xbufctl,aarch64-linux-gnu-gcc,$(BUILD)/tests-arm64)
 
 BOOT_ARGS_arm64-dmaengine := xbuf_dma.engine=dmaengine xbuf_dma.dmaengine_align=4
 # Like every boot, it uses what was built before it and builds nothing:
@@ -328,6 +329,7 @@ selftests-armhf: selftests
 	$(MAKE) -C $(KSFT_STAGE)/xbuf OUTPUT=$(BUILD)/tests-armhf \
 		$(ARMHF_CROSS) \
 		KHDR_INCLUDES="-I$(CURDIR)/include/uapi -idirafter $(BUILD)/uapi"
+	$(call build_xbufctl,arm-linux-gnueabihf-gcc,$(BUILD)/tests-armhf)
 
 BOOT_ARGS_armhf-loopback := xbuf_dma.engine=loopback
 # Like every boot, it uses what was built before it and builds nothing.
