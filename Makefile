@@ -41,7 +41,7 @@ CHECKPATCH_FILES := $(filter-out %/compat.h,$(KSOURCES)) \
 CHECKPATCH = perl $(KSRC)/scripts/checkpatch.pl --strict --no-tree \
 	--quiet --terse --show-types
 
-.PHONY: all deps modules lint sparse selftests demo run check check-stock \
+.PHONY: all deps modules lint sparse selftests run check check-stock \
 	check-matrix vm-run vm-check vm-check-stock vm-check-matrix report \
 	patches bench vm-bench clean kernel-bpo modules-bpo modules-v7 xbufctl
 
@@ -89,12 +89,6 @@ selftests:
 	done
 	$(MAKE) -C $(KSFT_STAGE)/xbuf OUTPUT=$(BUILD)/tests \
 		KHDR_INCLUDES="-I$(CURDIR)/include/uapi -idirafter $(BUILD)/uapi"
-
-demo:
-	mkdir -p $(BUILD)/tests
-	$(CC) -static -O2 -Wall -Wextra -I$(CURDIR)/include/uapi \
-		-o $(BUILD)/tests/xbuf-demo \
-		$(TOOLS)/xbuf-demo.c
 
 # xbufctl, the board user's command (tools/xbuf/xbufctl/), static, beside
 # the kselftests, with the DRM uapi headers the selftests target
@@ -352,7 +346,7 @@ configs := loopback edu swiotlb edu-iommu
 run: deps
 	@$(MAKE) --no-print-directory vm-run
 
-vm-run: modules demo
+vm-run: modules xbufctl
 	rm -rf $(RESULTS)/demo
 	$(call stock_boot,run.sh,demo)
 	@sed -n '/^xbuf: loaded/,$$p' $(RESULTS)/demo/output.log
