@@ -121,8 +121,10 @@ vm_boot_with = $(TOOLS)/initramfs.sh $(BUILD)/initramfs-$(2).cpio.gz \
 # Debian's stock kernel with the out-of-tree modules and tests.
 stock_boot = $(call vm_boot_with,$(1),$(2),$(3),$(4),\
 	$(STOCK)/boot/vmlinuz-$(KVER),$(STOCK),$(KVER),$(MODDIR),$(BUILD)/tests)
-# A kernel built by kernel-build.sh ($(5): debug or perf), xbuf in tree.
-built_boot = $(call vm_boot_with,$(1),$(2),$(3),$(4),\
+# A kernel built by kernel-build.sh ($(5): debug or perf), xbuf in tree,
+# with its own kselftests, and xbufctl for xbuf_ctl_test.
+built_boot = XBUF_TEST_EXTRA=$(BUILD)/tests/xbufctl \
+	$(call vm_boot_with,$(1),$(2),$(3),$(4),\
 	$(KOUT_$(5))/bzImage,$(KOUT_$(5))/root,\
 	$(shell cat $(KOUT_$(5))/kernelrelease),-,$(KOUT_$(5))/tests,\
 	xbuf_heap xbuf_dma)
