@@ -48,6 +48,8 @@ place() {
 		"$tree/Documentation/userspace-api/xbuf.rst"
 	sync_path "$here/Documentation/driver-api/xbuf.rst" \
 		"$tree/Documentation/driver-api/xbuf.rst"
+	sync_path "$here/Documentation/ABI/testing/sysfs-kernel-xbuf" \
+		"$tree/Documentation/ABI/testing/sysfs-kernel-xbuf"
 
 	add_line "$tree/drivers/dma-buf/Kconfig" \
 		'source "drivers/dma-buf/xbuf/Kconfig"' '^source "drivers/dma-buf/heaps/Kconfig"'
@@ -94,7 +96,7 @@ if [ "${1:-}" = "--patches" ]; then
 	selftests: xbuf: add the xbuf kselftests
 	END
 	commit Documentation <<-END
-	Documentation: xbuf: userspace API and driver internals
+	Documentation: xbuf: userspace API, sysfs ABI and driver internals
 	END
 	rm -rf "$out"
 	mkdir -p "$out"

@@ -34,8 +34,8 @@ const unsigned int xbuf_sg_orders[XBUF_SG_ORDERS] = { 9, 4, 0 };
 /*
  * Allocate the largest chunk that fits in @remaining, starting at order
  * index *@first. An order the page allocator failed is not tried again for
- * this buffer. Buffers charged to a memory cgroup bypass the pool, whose
- * chunks belong to nobody.
+ * this buffer. The pool comes first; it hands out only chunks charged as
+ * a new one would be (page-pool.c).
  */
 static struct page *xbuf_sg_alloc_chunk(size_t remaining, unsigned int *first,
 					gfp_t extra)
@@ -45,13 +45,12 @@ static struct page *xbuf_sg_alloc_chunk(size_t remaining, unsigned int *first,
 	for (i = *first; i < XBUF_SG_ORDERS; i++) {
 		unsigned int order = xbuf_sg_orders[i];
 		gfp_t gfp = order ? XBUF_HIGH_ORDER_GFP : XBUF_ORDER0_GFP;
-		struct page *page = NULL;
+		struct page *page;
 
 		if (order > XBUF_MAX_PAGE_ORDER ||
 		    (PAGE_SIZE << order) > remaining)
 			continue;
-		if (!(extra & __GFP_ACCOUNT))
-			page = xbuf_pool_get(order);
+		page = xbuf_pool_get(order, extra);
 		if (!page)
 			page = alloc_pages(gfp | extra, order);
 		if (page) {
@@ -83,6 +82,13 @@ static int xbuf_sg_alloc(struct xbuf_heap *heap, struct sg_table *table,
 	LIST_HEAD(chunks);
 	int ret;
 
+	/*
+	 * In a memory cgroup, first without the OOM killer: the pool may hold
+	 * idle chunks of the cgroup to give back before anything is killed.
+	 */
+	if (xbuf_pool_charges_cgroup(extra))
+		extra |= __GFP_RETRY_MAYFAIL;
+
 	while (remaining) {
 		/* A large buffer takes a while: let a killed caller go. */
 		if (fatal_signal_pending(current)) {
@@ -90,6 +96,16 @@ static int xbuf_sg_alloc(struct xbuf_heap *heap, struct sg_table *table,
 			goto err_free;
 		}
 		page = xbuf_sg_alloc_chunk(remaining, &first, extra);
+		if (!page && (extra & __GFP_RETRY_MAYFAIL)) {
+			/*
+			 * The cgroup is at its limit. Its idle chunks in the
+			 * pool count against it where its own reclaim cannot
+			 * reach: free them, then try as any allocation does.
+			 */
+			xbuf_pool_release_charged(extra);
+			extra &= ~__GFP_RETRY_MAYFAIL;
+			continue;
+		}
 		if (!page) {
 			ret = -ENOMEM;
 			goto err_free;
@@ -142,4 +158,5 @@ const struct xbuf_heap_ops xbuf_sg_heap_ops = {
 	.alloc = xbuf_sg_alloc,
 	.free = xbuf_sg_free,
 	.max_len = xbuf_sg_max_len,
+	.contiguous = false,
 };

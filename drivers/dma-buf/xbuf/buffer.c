@@ -25,10 +25,10 @@ module_param(max_heap_bytes, ulong, 0644);
 MODULE_PARM_DESC(max_heap_bytes,
 		 "Bytes each heap may hold in live buffers; beyond it allocations fail with ENOSPC (0: no limit)");
 
-static bool memcg_account;
+static bool memcg_account = true;
 module_param(memcg_account, bool, 0644);
 MODULE_PARM_DESC(memcg_account,
-		 "Charge buffer pages to the allocating task's memory cgroup");
+		 "Charge buffer pages to the allocating task's memory cgroup (default on)");
 
 /**
  * xbuf_heap_gfp_extra() - GFP flags every page allocation of a buffer adds
@@ -53,6 +53,16 @@ size_t xbuf_heap_max_buffer(struct xbuf_heap *heap)
 	unsigned long cap = READ_ONCE(max_buffer_bytes);
 
 	return cap ? min_t(size_t, limit, rounddown(cap, PAGE_SIZE)) : limit;
+}
+
+/**
+ * xbuf_heap_max_bytes() - the max_heap_bytes limit
+ *
+ * Return: the bytes each heap may hold in live buffers, 0 for no limit.
+ */
+unsigned long xbuf_heap_max_bytes(void)
+{
+	return READ_ONCE(max_heap_bytes);
 }
 
 /*

@@ -8,6 +8,7 @@
 #define _XBUF_COMPAT_H
 
 #include <linux/dma-mapping.h>
+#include <linux/memcontrol.h>
 #include <linux/mm.h>
 #include <linux/mmzone.h>
 #include <linux/module.h>
@@ -79,6 +80,31 @@ static inline int xbuf_dma_set_max_seg_size(struct device *dev,
 #define xbuf_nth_page(page, n)	nth_page(page, n)
 #else
 #define xbuf_nth_page(page, n)	((page) + (n))
+#endif
+
+/* memcg_kmem_enabled() was renamed memcg_kmem_online() in 6.3. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+#define xbuf_memcg_kmem_on()	memcg_kmem_online()
+#else
+#define xbuf_memcg_kmem_on()	memcg_kmem_enabled()
+#endif
+
+/*
+ * Whether @memcg is the root memory cgroup, which is never charged for
+ * kernel memory. mem_cgroup_is_root() compares with root_mem_cgroup, which
+ * older kernels do not export to modules; the root is the cgroup without
+ * a parent.
+ */
+#ifdef CONFIG_MEMCG
+static inline bool xbuf_memcg_is_root(struct mem_cgroup *memcg)
+{
+	return !memcg->css.parent;
+}
+#else
+static inline bool xbuf_memcg_is_root(struct mem_cgroup *memcg)
+{
+	return true;
+}
 #endif
 
 /* PCI_IRQ_LEGACY became PCI_IRQ_INTX in 6.8. */

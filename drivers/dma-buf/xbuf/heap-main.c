@@ -94,8 +94,15 @@ static int __init xbuf_heap_init(void)
 		xbuf_pool_exit();
 		return ret;
 	}
+	/* Before the nodes: a heap the framework has can never be removed. */
+	ret = xbuf_sysfs_init(xbuf_heaps, ARRAY_SIZE(xbuf_heaps));
+	if (ret) {
+		xbuf_heap_teardown();
+		return ret;
+	}
 	ret = xbuf_heap_register_all();
 	if (ret) {
+		xbuf_sysfs_exit(xbuf_heaps, ARRAY_SIZE(xbuf_heaps));
 		xbuf_heap_teardown();
 		return ret;
 	}
@@ -108,6 +115,7 @@ static void __exit xbuf_heap_exit(void)
 {
 	xbuf_debugfs_exit();
 	xbuf_unregister_first(ARRAY_SIZE(xbuf_heaps));
+	xbuf_sysfs_exit(xbuf_heaps, ARRAY_SIZE(xbuf_heaps));
 	xbuf_heap_teardown();
 }
 

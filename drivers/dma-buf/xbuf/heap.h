@@ -14,6 +14,7 @@
 
 struct dma_buf;
 struct device;
+struct kobject;
 struct page;
 struct seq_file;
 struct vm_area_struct;
@@ -24,12 +25,14 @@ struct xbuf_heap;
  * @alloc: fill @table with zeroed pages covering @len bytes (page aligned)
  * @free: give back every page @alloc put in @table
  * @max_len: the largest single buffer the heap can ever provide
+ * @contiguous: every buffer is one physically contiguous range
  */
 struct xbuf_heap_ops {
 	int (*alloc)(struct xbuf_heap *heap, struct sg_table *table,
 		     size_t len);
 	void (*free)(struct xbuf_heap *heap, struct sg_table *table);
 	size_t (*max_len)(struct xbuf_heap *heap);
+	bool contiguous;
 };
 
 /**
@@ -45,6 +48,7 @@ struct xbuf_heap_ops {
  * @nodename: "dma_heap/<name>", the devtmpfs path of @misc
  * @buffers: live buffers
  * @bytes: bytes held by live buffers
+ * @kobj: /sys/kernel/xbuf/heaps/<name>, the heap's properties
  */
 struct xbuf_heap {
 	const char *name;
@@ -55,6 +59,7 @@ struct xbuf_heap {
 	char nodename[32];
 	atomic_t buffers;
 	atomic64_t bytes;
+	struct kobject *kobj;
 };
 
 /**
@@ -83,6 +88,7 @@ extern const struct dma_buf_ops xbuf_dma_buf_ops;
 
 gfp_t xbuf_heap_gfp_extra(void);
 size_t xbuf_heap_max_buffer(struct xbuf_heap *heap);
+unsigned long xbuf_heap_max_bytes(void);
 size_t xbuf_max_segment(struct device *dev);
 int xbuf_sgt_dup(struct sg_table *dst, const struct sg_table *src,
 		 size_t max_seg);
@@ -97,7 +103,9 @@ extern const unsigned int xbuf_sg_orders[XBUF_SG_ORDERS];
 
 int xbuf_pool_init(void);
 void xbuf_pool_exit(void);
-struct page *xbuf_pool_get(unsigned int order);
+bool xbuf_pool_charges_cgroup(gfp_t gfp);
+struct page *xbuf_pool_get(unsigned int order, gfp_t gfp);
+unsigned long xbuf_pool_release_charged(gfp_t gfp);
 void xbuf_pool_put(struct page *page);
 void xbuf_pool_show(struct seq_file *s);
 
@@ -105,6 +113,9 @@ const char *xbuf_heap_registration(void);
 bool xbuf_heap_removable(void);
 int xbuf_heap_register(struct xbuf_heap *heap);
 void xbuf_heap_unregister(struct xbuf_heap *heap);
+
+int xbuf_sysfs_init(struct xbuf_heap *heaps, unsigned int count);
+void xbuf_sysfs_exit(struct xbuf_heap *heaps, unsigned int count);
 
 void xbuf_debugfs_init(struct xbuf_heap *heaps, unsigned int count);
 void xbuf_debugfs_exit(void);

@@ -13,6 +13,17 @@
  * chunks back under memory pressure, pending ones first since nobody has
  * spent time zeroing them yet. The pool keeps the orders the scatter-gather
  * allocator uses, and nothing else.
+ *
+ * Memory cgroups: a chunk stays charged to the cgroup of the task that
+ * allocated it, in the pool as in a buffer; a module cannot move a charge.
+ * So chunks charged to no cgroup are kept apart from charged ones, and a
+ * buffer takes only chunks charged as a new chunk would be: to nobody, or
+ * to its own cgroup. Either way every buffer's pages are charged to its
+ * owner. The shrinker is not cgroup-aware, so a cgroup's own reclaim does
+ * not reach its idle chunks: they are kept at most XBUF_POOL_CHARGED_TTL,
+ * long enough for a stream of buffers to reuse them, and an allocation
+ * that fails in the cgroup gives them back at once
+ * (xbuf_pool_release_charged()).
  */
 
 #include <linux/highmem.h>
@@ -20,6 +31,8 @@
 #include <linux/memcontrol.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/rcupdate.h>
+#include <linux/sched.h>
 #include <linux/shrinker.h>
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
@@ -29,14 +42,23 @@
 
 static unsigned long pool_max_bytes = SZ_256M;
 
+/* How long a chunk charged to a cgroup waits in the pool for reuse. */
+#define XBUF_POOL_CHARGED_TTL	HZ
+
+/* How many charged chunks a buffer looks through for one of its cgroup's. */
+#define XBUF_POOL_OWNER_SCAN	8
+
 static struct {
-	spinlock_t lock; /* everything below but the work item */
-	struct list_head zeroed[XBUF_SG_ORDERS];
+	spinlock_t lock; /* everything below but the work items */
+	struct list_head zeroed[XBUF_SG_ORDERS];	/* charged to nobody */
+	struct list_head charged[XBUF_SG_ORDERS];	/* oldest first */
 	struct list_head pending;
-	unsigned long zeroed_pages;
+	unsigned long zeroed_pages;	/* including charged_pages */
+	unsigned long charged_pages;
 	unsigned long pending_pages;	/* including the one being zeroed */
-	unsigned long hits, misses, shrunk_pages;
+	unsigned long hits, misses, shrunk_pages, expired_pages;
 	struct delayed_work zero_work;
+	struct delayed_work expire_work;
 	struct shrinker *shrinker;
 	bool ready;	/* initialised: a parameter write may trim it */
 } xbuf_pool;
@@ -57,29 +79,102 @@ static unsigned long xbuf_pool_max_pages(void)
 		   totalram_pages() / 4);
 }
 
+/*
+ * The memory cgroup a page allocated now with @gfp is charged to: NULL for
+ * none (no __GFP_ACCOUNT, the root cgroup, no kernel memory accounting).
+ * Called under the RCU read lock; the result is compared, never followed.
+ */
+static struct mem_cgroup *xbuf_charge_target(gfp_t gfp)
+{
+	struct mem_cgroup *memcg;
+
+	if (!(gfp & __GFP_ACCOUNT) || !xbuf_memcg_kmem_on())
+		return NULL;
+	memcg = mem_cgroup_from_task(current);
+	return memcg && !xbuf_memcg_is_root(memcg) ? memcg : NULL;
+}
+
+/* The cgroup @page is charged to, NULL for none. Under the RCU read lock. */
+static struct mem_cgroup *xbuf_chunk_owner(struct page *page)
+{
+	return folio_memcg(page_folio(page));
+}
+
+/**
+ * xbuf_pool_charges_cgroup() - whether pages allocated with @gfp now are
+ *	charged to a memory cgroup other than the root
+ * @gfp: the allocation's flags
+ *
+ * Return: true if they are.
+ */
+bool xbuf_pool_charges_cgroup(gfp_t gfp)
+{
+	bool charged;
+
+	rcu_read_lock();
+	charged = xbuf_charge_target(gfp);
+	rcu_read_unlock();
+	return charged;
+}
+
+/*
+ * A chunk of @list charged to @owner, among the few freed last: the list is
+ * oldest first, and a cgroup reuses what it just freed. Under the locks.
+ */
+static struct page *xbuf_pool_find_owned(struct list_head *list,
+					 struct mem_cgroup *owner)
+{
+	unsigned int scanned = 0;
+	struct page *page;
+
+	list_for_each_entry_reverse(page, list, lru) {
+		if (xbuf_chunk_owner(page) == owner)
+			return page;
+		if (++scanned == XBUF_POOL_OWNER_SCAN)
+			break;
+	}
+	return NULL;
+}
+
 /**
  * xbuf_pool_get() - take a zeroed chunk of @order from the pool
  * @order: the chunk's order
+ * @gfp: the flags a new chunk would be allocated with: with __GFP_ACCOUNT,
+ *	only a chunk charged to the current task's memory cgroup will do
  *
- * Return: the chunk, or NULL when the pool has none of that order.
+ * Return: the chunk, or NULL when the pool has none of that order for
+ * this task.
  */
-struct page *xbuf_pool_get(unsigned int order)
+struct page *xbuf_pool_get(unsigned int order, gfp_t gfp)
 {
 	int i = xbuf_pool_index(order);
+	struct mem_cgroup *owner;
 	struct page *page;
 
 	if (i < 0)
 		return NULL;
+	rcu_read_lock();
 	spin_lock(&xbuf_pool.lock);
-	page = list_first_entry_or_null(&xbuf_pool.zeroed[i], struct page, lru);
+	owner = xbuf_charge_target(gfp);
+	if (owner)
+		page = xbuf_pool_find_owned(&xbuf_pool.charged[i], owner);
+	else
+		page = list_first_entry_or_null(&xbuf_pool.zeroed[i],
+						struct page, lru);
 	if (page) {
 		list_del(&page->lru);
 		xbuf_pool.zeroed_pages -= 1UL << order;
+		if (owner)
+			xbuf_pool.charged_pages -= 1UL << order;
 		xbuf_pool.hits++;
 	} else {
 		xbuf_pool.misses++;
 	}
 	spin_unlock(&xbuf_pool.lock);
+	rcu_read_unlock();
+
+	if (page)
+		set_page_private(page, 0);
 	return page;
 }
 
@@ -88,19 +183,17 @@ struct page *xbuf_pool_get(unsigned int order)
  * @page: the chunk, a compound page unless of order 0
  *
  * The chunk is kept for zeroing if the pool takes chunks of its order and
- * has room, else freed at once. Chunks charged to a memory cgroup are
- * always freed: reusing one would leave the charge with its first owner.
- * So are chunks someone else still holds a reference to, a pipe that got
- * them through vmsplice() from a mapping, say: only the last reference
- * frees those, and no later buffer may share them with the holder.
+ * has room, else freed at once. So are chunks someone else still holds a
+ * reference to, a pipe that got them through vmsplice() from a mapping,
+ * say: only the last reference frees those, and no later buffer may share
+ * them with the holder.
  */
 void xbuf_pool_put(struct page *page)
 {
 	unsigned int order = compound_order(page);
 	bool keep;
 
-	if (xbuf_pool_index(order) < 0 || PageMemcgKmem(page) ||
-	    page_count(page) != 1) {
+	if (xbuf_pool_index(order) < 0 || page_count(page) != 1) {
 		__free_pages(page, order);
 		return;
 	}
@@ -134,6 +227,36 @@ static void xbuf_pool_zero_chunk(struct page *page, unsigned int order)
 	}
 }
 
+/*
+ * File a zeroed chunk by its charge. A charged chunk goes to the tail of
+ * its list, stamped with the time, and the expiry work is started.
+ */
+static void xbuf_pool_add_zeroed(struct page *page, unsigned int order)
+{
+	int i = xbuf_pool_index(order);
+	bool charged;
+
+	rcu_read_lock();
+	charged = xbuf_chunk_owner(page);
+	rcu_read_unlock();
+
+	spin_lock(&xbuf_pool.lock);
+	if (charged) {
+		set_page_private(page, jiffies);
+		list_add_tail(&page->lru, &xbuf_pool.charged[i]);
+		xbuf_pool.charged_pages += 1UL << order;
+	} else {
+		list_add(&page->lru, &xbuf_pool.zeroed[i]);
+	}
+	xbuf_pool.pending_pages -= 1UL << order;
+	xbuf_pool.zeroed_pages += 1UL << order;
+	spin_unlock(&xbuf_pool.lock);
+
+	if (charged)
+		queue_delayed_work(system_unbound_wq, &xbuf_pool.expire_work,
+				   XBUF_POOL_CHARGED_TTL);
+}
+
 /* Zero pending chunks one at a time until none is left. */
 static void xbuf_pool_zero_work(struct work_struct *work)
 {
@@ -152,39 +275,55 @@ static void xbuf_pool_zero_work(struct work_struct *work)
 
 		order = compound_order(page);
 		xbuf_pool_zero_chunk(page, order);
-
-		spin_lock(&xbuf_pool.lock);
-		list_add(&page->lru, &xbuf_pool.zeroed[xbuf_pool_index(order)]);
-		xbuf_pool.pending_pages -= 1UL << order;
-		xbuf_pool.zeroed_pages += 1UL << order;
-		spin_unlock(&xbuf_pool.lock);
+		xbuf_pool_add_zeroed(page, order);
 	}
 }
 
-/* Unlink up to @nr_pages of chunks onto @out: pending first, large first. */
-static unsigned long xbuf_pool_take(unsigned long nr_pages,
-				    struct list_head *out)
+/*
+ * Unlink chunks of @list onto @out until @nr_pages or more are. Under the
+ * lock; returns the pages unlinked.
+ */
+static unsigned long xbuf_pool_take_list(struct list_head *list,
+					 unsigned long nr_pages,
+					 struct list_head *out)
 {
 	unsigned long taken = 0;
 	struct page *page, *tmp;
-	int i;
 
-	spin_lock(&xbuf_pool.lock);
-	list_for_each_entry_safe(page, tmp, &xbuf_pool.pending, lru) {
+	list_for_each_entry_safe(page, tmp, list, lru) {
 		if (taken >= nr_pages)
 			break;
 		list_move(&page->lru, out);
-		xbuf_pool.pending_pages -= 1UL << compound_order(page);
 		taken += 1UL << compound_order(page);
 	}
+	return taken;
+}
+
+/*
+ * Unlink up to @nr_pages of chunks onto @out: pending first, then charged,
+ * then the rest, large first.
+ */
+static unsigned long xbuf_pool_take(unsigned long nr_pages,
+				    struct list_head *out)
+{
+	unsigned long taken, n;
+	int i;
+
+	spin_lock(&xbuf_pool.lock);
+	taken = xbuf_pool_take_list(&xbuf_pool.pending, nr_pages, out);
+	xbuf_pool.pending_pages -= taken;
 	for (i = 0; i < XBUF_SG_ORDERS; i++) {
-		list_for_each_entry_safe(page, tmp, &xbuf_pool.zeroed[i], lru) {
-			if (taken >= nr_pages)
-				break;
-			list_move(&page->lru, out);
-			xbuf_pool.zeroed_pages -= 1UL << xbuf_sg_orders[i];
-			taken += 1UL << xbuf_sg_orders[i];
-		}
+		n = xbuf_pool_take_list(&xbuf_pool.charged[i],
+					nr_pages - min(nr_pages, taken), out);
+		xbuf_pool.charged_pages -= n;
+		xbuf_pool.zeroed_pages -= n;
+		taken += n;
+	}
+	for (i = 0; i < XBUF_SG_ORDERS; i++) {
+		n = xbuf_pool_take_list(&xbuf_pool.zeroed[i],
+					nr_pages - min(nr_pages, taken), out);
+		xbuf_pool.zeroed_pages -= n;
+		taken += n;
 	}
 	spin_unlock(&xbuf_pool.lock);
 	return taken;
@@ -196,8 +335,101 @@ static void xbuf_pool_free_list(struct list_head *chunks)
 
 	list_for_each_entry_safe(page, tmp, chunks, lru) {
 		list_del(&page->lru);
+		set_page_private(page, 0);
 		__free_pages(page, compound_order(page));
 	}
+}
+
+/* Move the chunks of @list charged to @owner onto @out; pages moved. */
+static unsigned long xbuf_pool_take_owned(struct list_head *list,
+					  struct mem_cgroup *owner,
+					  struct list_head *out)
+{
+	unsigned long taken = 0;
+	struct page *page, *tmp;
+
+	list_for_each_entry_safe(page, tmp, list, lru) {
+		if (xbuf_chunk_owner(page) != owner)
+			continue;
+		list_move(&page->lru, out);
+		taken += 1UL << compound_order(page);
+	}
+	return taken;
+}
+
+/**
+ * xbuf_pool_release_charged() - free the idle chunks charged to the
+ *	memory cgroup that @gfp charges now
+ * @gfp: the flags of the allocation that failed
+ *
+ * Those chunks count against the cgroup's limit, and the cgroup's own
+ * reclaim cannot reach them: an allocation that failed there calls this
+ * before it tries again.
+ *
+ * Return: the number of pages freed.
+ */
+unsigned long xbuf_pool_release_charged(gfp_t gfp)
+{
+	unsigned long pending = 0, charged = 0;
+	struct mem_cgroup *owner;
+	LIST_HEAD(chunks);
+	int i;
+
+	rcu_read_lock();
+	owner = xbuf_charge_target(gfp);
+	if (owner) {
+		spin_lock(&xbuf_pool.lock);
+		pending = xbuf_pool_take_owned(&xbuf_pool.pending, owner,
+					       &chunks);
+		for (i = 0; i < XBUF_SG_ORDERS; i++)
+			charged += xbuf_pool_take_owned(&xbuf_pool.charged[i],
+							owner, &chunks);
+		xbuf_pool.pending_pages -= pending;
+		xbuf_pool.charged_pages -= charged;
+		xbuf_pool.zeroed_pages -= charged;
+		xbuf_pool.shrunk_pages += pending + charged;
+		spin_unlock(&xbuf_pool.lock);
+	}
+	rcu_read_unlock();
+	xbuf_pool_free_list(&chunks);
+	return pending + charged;
+}
+
+/*
+ * Free the charged chunks that waited XBUF_POOL_CHARGED_TTL, oldest first
+ * in each list, and come back for the rest when the oldest is due.
+ */
+static void xbuf_pool_expire_work(struct work_struct *work)
+{
+	unsigned long now = jiffies, next = 0, expired = 0;
+	struct page *page, *tmp;
+	LIST_HEAD(chunks);
+	int i;
+
+	spin_lock(&xbuf_pool.lock);
+	for (i = 0; i < XBUF_SG_ORDERS; i++) {
+		list_for_each_entry_safe(page, tmp, &xbuf_pool.charged[i], lru) {
+			unsigned long due = page_private(page) +
+					    XBUF_POOL_CHARGED_TTL;
+
+			if (time_before(now, due)) {
+				if (!next || time_before(due, next))
+					next = due;
+				break;
+			}
+			list_move(&page->lru, &chunks);
+			expired += 1UL << xbuf_sg_orders[i];
+		}
+	}
+	xbuf_pool.charged_pages -= expired;
+	xbuf_pool.zeroed_pages -= expired;
+	xbuf_pool.expired_pages += expired;
+	spin_unlock(&xbuf_pool.lock);
+
+	xbuf_pool_free_list(&chunks);
+	if (next)
+		queue_delayed_work(system_unbound_wq, &xbuf_pool.expire_work,
+				   max(next - now, 1UL));
 }
 
 static unsigned long xbuf_pool_count(struct shrinker *shrinker,
@@ -258,7 +490,7 @@ MODULE_PARM_DESC(pool_max_bytes,
  */
 void xbuf_pool_show(struct seq_file *s)
 {
-	unsigned long zeroed, pending, hits, misses, shrunk;
+	unsigned long zeroed, charged, pending, hits, misses, shrunk, expired;
 
 	spin_lock(&xbuf_pool.lock);
 	zeroed = xbuf_pool.zeroed_pages;
@@ -266,6 +498,8 @@ void xbuf_pool_show(struct seq_file *s)
 	hits = xbuf_pool.hits;
 	misses = xbuf_pool.misses;
 	shrunk = xbuf_pool.shrunk_pages;
+	charged = xbuf_pool.charged_pages;
+	expired = xbuf_pool.expired_pages;
 	spin_unlock(&xbuf_pool.lock);
 
 	seq_printf(s, "max_bytes: %lu\n", xbuf_pool_max_pages() << PAGE_SHIFT);
@@ -273,6 +507,8 @@ void xbuf_pool_show(struct seq_file *s)
 	seq_printf(s, "pending_bytes: %lu\n", pending << PAGE_SHIFT);
 	seq_printf(s, "hits: %lu\nmisses: %lu\n", hits, misses);
 	seq_printf(s, "shrunk_bytes: %lu\n", shrunk << PAGE_SHIFT);
+	seq_printf(s, "charged_bytes: %lu\n", charged << PAGE_SHIFT);
+	seq_printf(s, "expired_bytes: %lu\n", expired << PAGE_SHIFT);
 }
 
 /**
@@ -285,10 +521,13 @@ int xbuf_pool_init(void)
 	int i;
 
 	spin_lock_init(&xbuf_pool.lock);
-	for (i = 0; i < XBUF_SG_ORDERS; i++)
+	for (i = 0; i < XBUF_SG_ORDERS; i++) {
 		INIT_LIST_HEAD(&xbuf_pool.zeroed[i]);
+		INIT_LIST_HEAD(&xbuf_pool.charged[i]);
+	}
 	INIT_LIST_HEAD(&xbuf_pool.pending);
 	INIT_DELAYED_WORK(&xbuf_pool.zero_work, xbuf_pool_zero_work);
+	INIT_DELAYED_WORK(&xbuf_pool.expire_work, xbuf_pool_expire_work);
 	xbuf_pool.shrinker = xbuf_shrinker_create("xbuf-pool", xbuf_pool_count,
 						  xbuf_pool_scan);
 	if (!xbuf_pool.shrinker)
@@ -310,6 +549,7 @@ void xbuf_pool_exit(void)
 	WRITE_ONCE(xbuf_pool.ready, false);
 	xbuf_shrinker_free(xbuf_pool.shrinker);
 	cancel_delayed_work_sync(&xbuf_pool.zero_work);
+	cancel_delayed_work_sync(&xbuf_pool.expire_work);
 	xbuf_pool_take(ULONG_MAX, &chunks);
 	xbuf_pool_free_list(&chunks);
 }

@@ -330,7 +330,8 @@ TEST_F_TIMEOUT(dma, copy_sizes_and_offsets, 900)
 		struct buf src, dst;
 		int s, d;
 
-		if (len > self->max_job || page_align(size) > self->max_buffer) {
+		if (len > self->max_job || page_align(size) > self->max_buffer ||
+		    !heap_can_give(variant->exporter, page_align(size))) {
 			TH_LOG("%zu bytes: beyond what this engine (%s) or exporter runs here",
 			       len, self->info.engine);
 			continue;

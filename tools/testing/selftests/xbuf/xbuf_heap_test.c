@@ -128,6 +128,15 @@ TEST_F_TIMEOUT(heap, sizes_up_to_64m, 600)
 		const char *err;
 		int fd;
 
+		if (contig_beyond_buddy(variant->name, sizes[i])) {
+			/* CMA's to give: its errno is checked where it has none. */
+			fd = heap_alloc(self->heap_fd, sizes[i], O_RDWR);
+			ASSERT_TRUE(fd >= 0 || fd == -ENOMEM)
+				TH_LOG("%zu bytes: %s", sizes[i], strerror(-fd));
+			if (fd >= 0)
+				close(fd);
+			continue;
+		}
 		if ((long long)sizes[i] > self->stats.max_buffer) {
 			/* Beyond what the heap can ever give: a clean ENOMEM. */
 			fd = heap_alloc(self->heap_fd, sizes[i], O_RDWR);
@@ -139,6 +148,167 @@ TEST_F_TIMEOUT(heap, sizes_up_to_64m, 600)
 		err = alloc_write_read(self->heap_fd, sizes[i], (uint8_t)i);
 		ASSERT_EQ(NULL, err) TH_LOG("%zu bytes: %s", sizes[i], err);
 	}
+}
+
+/* The properties in sysfs agree with what the heap is and does. */
+TEST_F(heap, sysfs_properties)
+{
+	bool contig = !strcmp(variant->name, "xbuf-contig");
+	bool wc = !strcmp(variant->name, "xbuf-uncached");
+	char val[32], param[8] = "";
+	unsigned long max_heap;
+	long long buffers, bytes;
+	FILE *f;
+	int fd;
+
+	if (heap_prop_str(variant->name, "caching", val, sizeof(val)))
+		SKIP(return, "no %s%s (xbuf_heap without sysfs properties?)",
+		     XBUF_SYSFS_HEAPS, variant->name);
+	EXPECT_STREQ(wc ? "writecombine" : "cached", val);
+	EXPECT_EQ(contig, heap_prop(variant->name, "contiguous"));
+	EXPECT_EQ(0, heap_prop(variant->name, "dma32"));
+	EXPECT_EQ(self->stats.max_buffer,
+		  heap_prop(variant->name, "max_buffer_bytes"));
+	ASSERT_EQ(0, heap_param_get("max_heap_bytes", &max_heap));
+	EXPECT_EQ((long long)max_heap, heap_prop(variant->name, "max_heap_bytes"));
+	f = fopen(XBUF_HEAP_PARAM_DIR "memcg_account", "r");
+	ASSERT_NE(NULL, f);
+	ASSERT_NE(NULL, fgets(param, sizeof(param), f));
+	fclose(f);
+	EXPECT_EQ(param[0] == 'Y', heap_prop(variant->name, "accounted"));
+
+	/* The limits follow their parameters. */
+	ASSERT_EQ(0, heap_param_set("max_buffer_bytes", SZ_1M));
+	EXPECT_EQ(SZ_1M, heap_prop(variant->name, "max_buffer_bytes"));
+	ASSERT_EQ(0, heap_param_set("max_buffer_bytes", 0));
+	ASSERT_EQ(0, heap_param_set("max_heap_bytes", SZ_64M));
+	EXPECT_EQ(SZ_64M, heap_prop(variant->name, "max_heap_bytes"));
+	ASSERT_EQ(0, heap_param_set("max_heap_bytes", max_heap));
+
+	/* And the live buffers their allocations. */
+	buffers = heap_prop(variant->name, "buffers");
+	bytes = heap_prop(variant->name, "bytes");
+	fd = heap_alloc(self->heap_fd, SZ_1M + 5, O_RDWR);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(buffers + 1, heap_prop(variant->name, "buffers"));
+	EXPECT_EQ(bytes + (long long)page_align(SZ_1M + 5),
+		  heap_prop(variant->name, "bytes"));
+	close(fd);
+	EXPECT_EQ(buffers, heap_prop(variant->name, "buffers"));
+	EXPECT_EQ(bytes, heap_prop(variant->name, "bytes"));
+}
+
+/*
+ * The page frame of every page of @p..@p+@len, by /proc/self/pagemap, one
+ * after the other? -1 if so, the index of the first page that is not, or
+ * -2 when pagemap hides frame numbers (no CAP_SYS_ADMIN).
+ */
+static long long frames_contiguous(const uint8_t *p, size_t len)
+{
+	size_t pg = page_size(), i;
+	uint64_t first = 0, e;
+	long long ret = -1;
+	int fd;
+
+	fd = open("/proc/self/pagemap", O_RDONLY);
+	if (fd < 0)
+		return -2;
+	for (i = 0; i < len / pg && ret == -1; i++) {
+		off_t off = (off_t)((uintptr_t)(p + i * pg) / pg) * 8;
+
+		if (pread(fd, &e, sizeof(e), off) != sizeof(e) ||
+		    !(e & (1ULL << 63)))
+			ret = (long long)i;
+		else if (!(e & ((1ULL << 55) - 1)))
+			ret = -2;
+		else if (!i)
+			first = e & ((1ULL << 55) - 1);
+		else if ((e & ((1ULL << 55) - 1)) != first + i)
+			ret = (long long)i;
+	}
+	close(fd);
+	return ret;
+}
+
+/* Allocate @len from xbuf-contig, map it and check its frames follow. */
+static void check_contiguous(struct __test_metadata *_metadata, int heap_fd,
+			     size_t len)
+{
+	long long gap;
+	uint8_t *p;
+	int fd;
+
+	fd = heap_alloc(heap_fd, len, O_RDWR);
+	ASSERT_LE(0, fd) TH_LOG("%zu bytes: %s", len, strerror(-fd));
+	p = map_rw(fd, len, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_EQ(0, buf_sync(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW));
+	EXPECT_EQ(-1, first_nonzero(p, len));
+	pattern_fill(p, len, 9);
+	EXPECT_EQ(-1, pattern_check(p, len, 9));
+	ASSERT_EQ(0, buf_sync(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW));
+	gap = frames_contiguous(p, len);
+	munmap(p, len);
+	close(fd);
+	if (gap == -2)
+		SKIP(return, "pagemap shows no frame numbers (not root?)");
+	EXPECT_EQ(-1, gap)
+		TH_LOG("page %lld of %zu bytes does not follow the one before",
+		       gap, len);
+}
+
+/* Up to the buddy allocator's largest block: one run of page frames. */
+TEST(contig_buffer_is_contiguous)
+{
+	int heap_fd = heap_open("xbuf-contig");
+
+	if (heap_fd < 0)
+		SKIP(return, "/dev/dma_heap/xbuf-contig: %s", strerror(-heap_fd));
+	check_contiguous(_metadata, heap_fd, 3 * page_size());
+	check_contiguous(_metadata, heap_fd, XBUF_BUDDY_MAX);
+	close(heap_fd);
+}
+
+/*
+ * Beyond it, from the CMA area: contiguous too, and CMA's free memory
+ * shrinks while the buffer lives. Without CMA, ENOMEM and nothing held.
+ */
+TEST(contig_large_buffers_from_cma)
+{
+	const size_t len = 16 * SZ_1M;
+	long long total = meminfo_bytes("CmaTotal");
+	long long before = meminfo_bytes("CmaFree"), during;
+	struct heap_stats st, st2;
+	int heap_fd, fd;
+
+	heap_fd = heap_open("xbuf-contig");
+	if (heap_fd < 0)
+		SKIP(return, "/dev/dma_heap/xbuf-contig: %s", strerror(-heap_fd));
+	if (total <= 0) {
+		ASSERT_EQ(0, heap_stats("xbuf-contig", &st));
+		EXPECT_EQ(-ENOMEM, heap_alloc(heap_fd, len, O_RDWR))
+			TH_LOG("no CMA area: a buffer beyond 4 MiB has no source");
+		ASSERT_EQ(0, heap_stats("xbuf-contig", &st2));
+		EXPECT_EQ(st.buffers, st2.buffers);
+		EXPECT_EQ(st.bytes, st2.bytes);
+		close(heap_fd);
+		return;
+	}
+	if (before < 2 * (long long)len) {
+		close(heap_fd);
+		SKIP(return, "CMA area %lld MiB with %lld MiB free: 32 MiB needed",
+		     total / (long long)SZ_1M, before / (long long)SZ_1M);
+	}
+	fd = heap_alloc(heap_fd, len, O_RDWR);
+	ASSERT_LE(0, fd) TH_LOG("%s", strerror(-fd));
+	during = meminfo_bytes("CmaFree");
+	close(fd);
+	EXPECT_LE(during + (long long)len / 2, before)
+		TH_LOG("CmaFree %lld MiB before, %lld MiB holding 16 MiB",
+		       before / (long long)SZ_1M, during / (long long)SZ_1M);
+	check_contiguous(_metadata, heap_fd, len);
+	check_contiguous(_metadata, heap_fd, len + 3 * page_size());
+	close(heap_fd);
 }
 
 TEST_F(heap, sizes_not_page_multiples)

@@ -111,6 +111,41 @@ static inline int heap_stats(const char *name, struct heap_stats *st)
 	return ret;
 }
 
+#define XBUF_SYSFS_HEAPS	"/sys/kernel/xbuf/heaps/"
+
+/*
+ * A heap's property, /sys/kernel/xbuf/heaps/<heap>/<prop>, as text without
+ * its newline; 0 or -errno.
+ */
+static inline int heap_prop_str(const char *heap, const char *prop,
+				char *out, size_t len)
+{
+	char path[256];
+	FILE *f;
+	int ret = 0;
+
+	snprintf(path, sizeof(path), XBUF_SYSFS_HEAPS "%s/%s", heap, prop);
+	f = fopen(path, "r");
+	if (!f)
+		return -errno;
+	if (!fgets(out, (int)len, f))
+		ret = -EIO;
+	else
+		out[strcspn(out, "\n")] = '\0';
+	fclose(f);
+	return ret;
+}
+
+/* A heap's numeric property, or -1 when it cannot be read. */
+static inline long long heap_prop(const char *heap, const char *prop)
+{
+	char val[32];
+
+	if (heap_prop_str(heap, prop, val, sizeof(val)))
+		return -1;
+	return strtoll(val, NULL, 10);
+}
+
 /*
  * Who provides the heap nodes: "misc" (xbuf's own) or "dma-heap" (the
  * kernel's framework). Empty when unknown.
@@ -262,6 +297,29 @@ static inline long long meminfo_bytes(const char *key)
 	long long kib = debugfs_stat("/proc/meminfo", key);
 
 	return kib < 0 ? -1 : kib * 1024;
+}
+
+/*
+ * The buddy allocator's largest block with 4 KiB pages and the default
+ * MAX_ORDER: xbuf-contig serves longer buffers from CMA, when the kernel
+ * has an area.
+ */
+#define XBUF_BUDDY_MAX	(4UL * 1024 * 1024)
+
+/* Whether xbuf-contig has to go to CMA for @len bytes. */
+static inline int contig_beyond_buddy(const char *heap, uint64_t len)
+{
+	return !strcmp(heap, "xbuf-contig") && len > XBUF_BUDDY_MAX;
+}
+
+/*
+ * Whether @heap can be expected to give @len bytes: always, but for
+ * xbuf-contig beyond the buddy block, where CMA needs twice that free.
+ */
+static inline int heap_can_give(const char *heap, uint64_t len)
+{
+	return !contig_beyond_buddy(heap, len) ||
+	       meminfo_bytes("CmaFree") >= (long long)(2 * len);
 }
 
 /*
