@@ -93,27 +93,30 @@ next:
 	free(names);
 }
 
+/* Every figure of <debugfs>/xbuf/pool, those in bytes readable. */
 static void stats_pool(void)
 {
-	char zeroed[SIZE_STR_LEN], pending[SIZE_STR_LEN], cap[SIZE_STR_LEN];
-	char shrunk[SIZE_STR_LEN];
-	unsigned long long hits, misses;
-	bool ok = true;
+	char line[128], key[64], sz[SIZE_STR_LEN];
+	unsigned long long v;
+	size_t klen;
+	FILE *f;
 
-	size_human(cap, stat_u64(XBUF_DEBUGFS_POOL, "max_bytes", &ok));
-	size_human(zeroed, stat_u64(XBUF_DEBUGFS_POOL, "zeroed_bytes", &ok));
-	size_human(pending, stat_u64(XBUF_DEBUGFS_POOL, "pending_bytes", &ok));
-	size_human(shrunk, stat_u64(XBUF_DEBUGFS_POOL, "shrunk_bytes", &ok));
-	hits = stat_u64(XBUF_DEBUGFS_POOL, "hits", &ok);
-	misses = stat_u64(XBUF_DEBUGFS_POOL, "misses", &ok);
-	if (!ok) {
-		printf("  pool: no figures in %s\n", XBUF_DEBUGFS_POOL);
+	f = fopen(XBUF_DEBUGFS_POOL, "re");
+	if (!f) {
+		printf("  pool: %s: %s\n", XBUF_DEBUGFS_POOL, strerror(errno));
 		return;
 	}
-	printf("  pool: %s zeroed and ready, %s waiting to be zeroed, cap %s\n",
-	       zeroed, pending, cap);
-	printf("  pool: %llu hits, %llu misses, %s taken back by the shrinker\n",
-	       hits, misses, shrunk);
+	printf("  pool:\n");
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%63[^:]: %llu", key, &v) != 2)
+			continue;
+		klen = strlen(key);
+		if (klen > 6 && !strcmp(key + klen - 6, "_bytes"))
+			printf("    %-16s %s\n", key, size_str(sz, v));
+		else
+			printf("    %-16s %llu\n", key, v);
+	}
+	fclose(f);
 }
 
 static int stats_heap(void)
