@@ -27,7 +27,6 @@
 #include "xbuf_drm.h"
 #include "xbuf_util.h"
 
-#define XBUF_SYSFS_HEAPS	"/sys/kernel/xbuf/heaps"
 #define OUT_MAX			(64 * 1024)
 #define MAX_ARGS		16
 
@@ -380,21 +379,6 @@ static void expected_cell(const char *file, const char *value, char *cell,
 		snprintf(cell, len, "%s", value);
 }
 
-/* The one-line value of a sysfs file: 0 or -errno. */
-static int sysfs_value(const char *path, char *value, size_t len)
-{
-	FILE *f = fopen(path, "r");
-	int ret = 0;
-
-	if (!f)
-		return -errno;
-	if (!fgets(value, (int)len, f))
-		ret = -EIO;
-	fclose(f);
-	value[strcspn(value, "\n")] = 0;
-	return ret;
-}
-
 /*
  * Every column of xbufctl heaps --bytes between the heap's name and
  * ABOUT is the sysfs file of that name, shown as it is there (booleans as
@@ -403,7 +387,7 @@ static int sysfs_value(const char *path, char *value, size_t len)
 TEST_F(ctl, heaps_agree_with_sysfs)
 {
 	char header[16][64], row[16][64], human[16][64], out[OUT_MAX];
-	char path[256], value[64], cell[64], file[64];
+	char value[64], cell[64], file[64];
 	int ncols, col, k;
 	unsigned int i;
 
@@ -433,10 +417,10 @@ TEST_F(ctl, heaps_agree_with_sysfs)
 			for (k = 0; header[col][k] && k < 63; k++)
 				file[k] = (char)tolower(header[col][k]);
 			file[k] = 0;
-			snprintf(path, sizeof(path), XBUF_SYSFS_HEAPS "/%s/%s",
-				 xbuf_heaps[i], file);
-			ASSERT_EQ(0, sysfs_value(path, value, sizeof(value)))
-				TH_LOG("%s: %s", path, strerror(errno));
+			ASSERT_EQ(0, heap_prop_str(xbuf_heaps[i], file, value,
+						   sizeof(value)))
+				TH_LOG("%s%s/%s", XBUF_SYSFS_HEAPS,
+				       xbuf_heaps[i], file);
 			expected_cell(file, value, cell, sizeof(cell));
 			EXPECT_STREQ(cell, row[col])
 				TH_LOG("%s: %s", xbuf_heaps[i], file);
@@ -475,7 +459,7 @@ TEST_F(ctl, other_heaps_have_no_properties)
 			continue;
 		n = heap_row(out, d->d_name, row, 16);
 		EXPECT_LE(10, n) TH_LOG("no line for %s", d->d_name);
-		snprintf(path, sizeof(path), XBUF_SYSFS_HEAPS "/%s", d->d_name);
+		snprintf(path, sizeof(path), XBUF_SYSFS_HEAPS "%s", d->d_name);
 		if (n < 10 || !access(path, F_OK))
 			continue;
 		others++;
@@ -547,17 +531,16 @@ TEST_F(ctl, alloc_hold_ends_on_sigterm)
 /* Beyond the heap's largest buffer: exit 1, and the errno's text. */
 TEST_F(ctl, alloc_beyond_max_buffer_fails)
 {
-	char path[256], size[32];
 	struct heap_stats st;
 	unsigned long long max;
 	unsigned int i;
+	char size[32];
 
 	if (!need(_metadata, self->skipped, false))
 		return;
 	for (i = 0; i < ARRAY_SIZE(xbuf_heaps); i++) {
-		snprintf(path, sizeof(path), XBUF_SYSFS_HEAPS "/%s/max_buffer_bytes",
-			 xbuf_heaps[i]);
-		if (sysfs_value(path, size, sizeof(size)) == 0) {
+		if (!heap_prop_str(xbuf_heaps[i], "max_buffer_bytes", size,
+				   sizeof(size))) {
 			max = strtoull(size, NULL, 10);
 		} else if (!heap_stats(xbuf_heaps[i], &st)) {
 			max = (unsigned long long)st.max_buffer;
