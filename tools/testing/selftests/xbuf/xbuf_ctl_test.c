@@ -572,7 +572,7 @@ TEST_F_TIMEOUT(ctl, stats_count_dma_test_jobs, 300)
 		TH_LOG("%s", self->c->err);
 	EXPECT_TRUE(has(self->c->out, "xbuf_heap: loaded"));
 	EXPECT_TRUE(has(self->c->out, "heap xbuf-contig "));
-	EXPECT_TRUE(has(self->c->out, "pool: "));
+	EXPECT_TRUE(has(self->c->out, "  pool:\n"));
 	jobs = out_number(self->c->out, "  jobs:");
 	EXPECT_EQ(engine_stat("jobs"), jobs);
 
