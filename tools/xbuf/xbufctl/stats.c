@@ -50,9 +50,9 @@ static int stats_heap_table(void)
 		if (sscanf(line, "%63s %llu %llu %llu", name, &buffers, &bytes,
 			   &max_buffer) != 4)
 			continue;	/* the header */
-		printf("  heap %-16s %llu buffers, %s; largest buffer %s\n",
-		       name, buffers, size_str(sz, bytes),
-		       size_str(max, max_buffer));
+		printf("  heap %-16s %llu buffer%s, %s; largest buffer %s\n",
+		       name, buffers, buffers == 1 ? "" : "s",
+		       size_str(sz, bytes), size_str(max, max_buffer));
 	}
 	fclose(f);
 	return 0;
@@ -84,8 +84,8 @@ static void stats_heap_sysfs(void)
 		snprintf(path, sizeof(path), XBUF_SYSFS_HEAPS "/%s/bytes", heap);
 		if (read_u64(path, &bytes))
 			goto next;
-		printf("    %-16s %llu buffers, %s\n", heap,
-		       (unsigned long long)buffers,
+		printf("    %-16s %llu buffer%s, %s\n", heap,
+		       (unsigned long long)buffers, buffers == 1 ? "" : "s",
 		       size_str(sz, bytes));
 next:
 		free(names[i]);
