@@ -181,10 +181,7 @@ static bool run_op(struct dma_test *t, int op)
 	uint32_t crc = 0, want = 0;
 	int ret, seed = 0x40 + op;
 
-	if (op != OP_FILL)
-		ret = cpu_write(&t->src, seed, 0);
-	else
-		ret = 0;
+	ret = op != OP_FILL ? cpu_write(&t->src, seed, 0) : 0;
 	if (!ret && op != OP_CHECKSUM)
 		ret = cpu_write(&t->dst, -1, GUARD);
 	if (ret) {
