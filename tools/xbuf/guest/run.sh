@@ -39,11 +39,14 @@ while ! grep -q '^hold:' /tmp/alloc.out && [ "$n" -lt 100 ]; do
 	sleep 0.1
 	n=$((n + 1))
 done
+cat /tmp/alloc.out
 step stats
+echo
+echo "# kill -TERM $pid"
 kill -TERM "$pid"
 wait "$pid"
 rc=$?
-cat /tmp/alloc.out
+sed '1,/^hold:/d' /tmp/alloc.out
 [ "$rc" = 0 ] || { echo "xbuf: the held allocation failed ($rc)"; status=1; }
 
 step dma-test --op all --src heap:xbuf --dst heap:xbuf-contig
