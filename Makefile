@@ -15,6 +15,9 @@
 #                   and the perf kernel
 #   make bench      the benchmark on the perf kernel
 #   make patches    xbuf as a patch series against linux-source-6.1
+#   make install    the modules, the uapi header, the udev rule and the
+#                   documentation (DESTDIR, KVER or KDIR to change where)
+#   make dkms-install  the modules through DKMS, rebuilt on kernel upgrades
 #   make clean
 #
 # Everything fetched or unpacked (kernel image, kernel source) is cached
@@ -118,9 +121,14 @@ vm_boot_with = $(TOOLS)/initramfs.sh $(BUILD)/initramfs-$(2).cpio.gz \
 	XBUF_QEMU_ARGS="$(4)" $(TOOLS)/vm.sh $(5) \
 	$(BUILD)/initramfs-$(2).cpio.gz $(RESULTS)/$(2) $(VM_CMDLINE) $(3)
 
-# Debian's stock kernel with the out-of-tree modules and tests.
+# Debian's stock kernel with the out-of-tree modules and tests: those
+# built in the tree, or those KO_<boot> names.
 stock_boot = $(call vm_boot_with,$(1),$(2),$(3),$(4),\
-	$(STOCK)/boot/vmlinuz-$(KVER),$(STOCK),$(KVER),$(MODDIR),$(BUILD)/tests)
+	$(STOCK)/boot/vmlinuz-$(KVER),$(STOCK),$(KVER),\
+	$(or $(KO_$(2)),$(MODDIR)),$(BUILD)/tests)
+# stock-loopback boots the modules that DKMS built and installed in
+# dkms-check: a user's installation runs the kselftests.
+KO_stock-loopback = $(DKMS_CHECK)/lib/modules/$(KVER)/updates/dkms
 # A kernel built by kernel-build.sh ($(5): debug or perf), xbuf in tree,
 # with its own kselftests, and xbufctl for xbuf_ctl_test.
 built_boot = XBUF_TEST_EXTRA=$(BUILD)/tests/xbufctl \
@@ -358,6 +366,93 @@ vm-run: modules xbufctl
 patches:
 	$(TOOLS)/intree.sh --patches $(BUILD)/patches
 
+# Installing xbuf (as root):
+#
+#   make install        make install-modules and make install-userspace
+#   make install-modules  the modules for KVER (or the kernel KDIR), built
+#                       if need be, in /lib/modules/<release>/updates/xbuf,
+#                       then depmod
+#   make install-userspace  the uapi header (/usr/include/linux/xbuf.h),
+#                       the udev rule that gives group video the device
+#                       nodes (/lib/udev/rules.d/60-xbuf.rules), the
+#                       documentation (/usr/share/doc/xbuf/) and, when
+#                       built, xbufctl (/usr/bin/)
+#   make dkms-install   the source to /usr/src/xbuf-<version>, then dkms
+#                       add, build and install for KVER (KDIR); DKMS builds
+#                       xbuf again for every kernel installed later. Run
+#                       again, it starts over
+#   make dkms-remove    xbuf out of DKMS, for every kernel, and its source
+#
+# DESTDIR stages the installation in a directory, for a package: depmod
+# is left to the package's installation then. modules_install signs the
+# modules only when KDIR has the kernel's signing key (a kernel built
+# there); DKMS signs them with its own key (README.md, Install).
+# The version is dkms.conf's PACKAGE_VERSION. DKMS and DKMS_SRCTREE
+# change the dkms command and its source tree (dkms-check does).
+.PHONY: install install-modules install-userspace dkms-source dkms-install \
+	dkms-remove dkms-check
+
+XBUF_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"$$/\1/p' $(CURDIR)/dkms.conf)
+# The release modules are built for (Debian's kernel.release differs).
+KDIR_RELEASE = $(shell sed -n 's/^.define UTS_RELEASE "\(.*\)"$$/\1/p' \
+	$(KDIR)/include/generated/utsrelease.h)
+DOCDIR = $(DESTDIR)/usr/share/doc/xbuf
+
+install: install-modules install-userspace
+
+install-modules: modules
+	$(KBUILD) INSTALL_MOD_PATH=$(abspath $(DESTDIR)) \
+		INSTALL_MOD_DIR=updates/xbuf \
+		$(if $(wildcard $(KDIR)/certs/signing_key.x509),,CONFIG_MODULE_SIG_ALL=) \
+		modules_install
+	$(if $(DESTDIR),@echo "xbuf: DESTDIR: depmod is left to the package",depmod -a $(KDIR_RELEASE))
+
+install-userspace:
+	install -D -m 644 include/uapi/linux/xbuf.h $(DESTDIR)/usr/include/linux/xbuf.h
+	install -D -m 644 $(TOOLS)/60-xbuf.rules \
+		$(DESTDIR)/lib/udev/rules.d/60-xbuf.rules
+	install -D -m 644 README.md $(DOCDIR)/README.md
+	for f in Documentation/*/xbuf.rst; do \
+		install -D -m 644 $$f $(DOCDIR)/$${f#Documentation/} || exit 1; \
+	done
+	if [ -f $(BUILD)/tests/xbufctl ]; then \
+		install -D -m 755 $(BUILD)/tests/xbufctl $(DESTDIR)/usr/bin/xbufctl; \
+	fi
+
+DKMS ?= dkms
+DKMS_SRCTREE ?= /usr/src
+DKMS_SOURCE = $(DKMS_SRCTREE)/xbuf-$(XBUF_VERSION)
+dkms_cmd = $(DKMS) --sourcetree $(DKMS_SRCTREE)
+# What DKMS builds from: dkms.conf, the kbuild directory, the uapi header.
+DKMS_FILES = dkms.conf include/uapi/linux/xbuf.h \
+	$(patsubst $(CURDIR)/%,%,$(MODDIR)/Kconfig $(MODDIR)/Makefile \
+		$(filter-out %.mod.c,$(wildcard $(MODDIR)/*.[ch])))
+
+dkms-source:
+	rm -rf $(DKMS_SOURCE)
+	mkdir -p $(DKMS_SOURCE)
+	cp --parents $(DKMS_FILES) $(DKMS_SOURCE)/
+
+dkms-install: dkms-remove
+	@$(MAKE) --no-print-directory dkms-source
+	$(dkms_cmd) add xbuf/$(XBUF_VERSION)
+	$(dkms_cmd) install xbuf/$(XBUF_VERSION) -k $(KDIR_RELEASE) \
+		--kernelsourcedir $(KDIR)
+
+dkms-remove:
+	if [ -n "$$($(dkms_cmd) status xbuf/$(XBUF_VERSION))" ]; then \
+		$(dkms_cmd) remove xbuf/$(XBUF_VERSION) --all; \
+	fi
+	rm -rf $(DKMS_SOURCE)
+
+# DKMS and make install, checked in private trees (build/dkms) and a
+# staging directory (build/install-root), as root; see dkms-check.sh.
+# DKMS builds for the stock kernel and, on upgrade, for bpo's 6.12.
+DKMS_CHECK := $(BUILD)/dkms
+dkms-check: modules-bpo
+	$(TOOLS)/dkms-check.sh $(DKMS_CHECK) $(KVER) $(KDIR) $(STOCK) \
+		$(KREL_bpo) $(KROOT_bpo) $(BUILD)/install-root
+
 # The kernels built from linux-source-6.1 with xbuf in tree (cached).
 kernel-%:
 	mkdir -p $(BUILD)
@@ -381,8 +476,9 @@ CHECK_BOOTS := stock-loopback stock-edu stock-swiotlb stock-edu-iommu \
 	debug-swiotlb debug-edu-iommu armhf-loopback v7-edu v7-edu-iommu
 MATRIX_BOOTS := $(CHECK_BOOTS) bpo-swiotlb bpo-edu v7-swiotlb \
 	debug-loopback debug-edu perf-loopback
-CHECK_PREREQS := lint selftests xbufctl patches modules-bpo modules-v7 \
-	modules-arm64 selftests-arm64 modules-armhf selftests-armhf kernel-debug
+CHECK_PREREQS := lint selftests xbufctl patches modules-bpo dkms-check \
+	modules-v7 modules-arm64 selftests-arm64 modules-armhf selftests-armhf \
+	kernel-debug
 
 check: deps
 	@$(MAKE) --no-print-directory vm-check
@@ -404,7 +500,7 @@ vm-check-matrix: $(CHECK_PREREQS) kernel-perf
 check-stock: deps
 	@$(MAKE) --no-print-directory vm-check-stock
 
-vm-check-stock: lint selftests xbufctl patches
+vm-check-stock: lint selftests xbufctl patches dkms-check
 	rm -rf $(RESULTS)
 	$(call run_boots,$(addprefix stock-,$(configs)))
 	@$(MAKE) --no-print-directory report

@@ -27,7 +27,22 @@ cp "${XBUF_BUSYBOX:-/bin/busybox}" "$root/bin/busybox"
 cp "$(dirname "$0")/guest/init" "$root/init"
 chmod 755 "$root/init"
 cp "$job" "$root/xbuf/job"
-[ "$ko_dir" = - ] || cp "$ko_dir"/*.ko "$mods/extra/"
+# The xbuf modules, uncompressed or as DKMS compresses them for a kernel
+# whose own modules are (.ko.xz), and in /xbuf/modules the origin and
+# checksum of each, for the job to show what it loaded.
+if [ "$ko_dir" != - ]; then
+	for ko in "$ko_dir"/*.ko "$ko_dir"/*.ko.xz; do
+		[ -f "$ko" ] || continue
+		cp "$ko" "$mods/extra/"
+		m=${ko##*/}
+		case $ko in
+		*.xz) sum=$(xz -dc "$ko" | sha256sum) m=${m%.xz} ;;
+		*) sum=$(sha256sum <"$ko") ;;
+		esac
+		echo "${m%.ko} ${sum%% *} $ko" >>"$root/xbuf/modules"
+	done
+	[ -f "$root/xbuf/modules" ] || die "no modules in $ko_dir"
+fi
 cp "$test_dir"/* "$root/xbuf/tests/"
 for f in ${XBUF_TEST_EXTRA:-}; do
 	cp "$f" "$root/xbuf/tests/"
@@ -42,8 +57,8 @@ done | sort -u | while read -r ko; do
 	mkdir -p "$mods/$(dirname "$rel")"
 	cp "$ko" "$mods/$rel"
 done
-# Debian compresses modules from 6.12; busybox's modprobe loads them
-# uncompressed.
+# Debian compresses modules from 6.12, and DKMS does likewise; busybox's
+# modprobe loads them uncompressed.
 find "$mods" -name '*.ko.xz' -exec xz -d {} +
 cp "$kroot/lib/modules/$kver"/modules.builtin* "$mods/"
 touch "$mods/modules.order"

@@ -80,11 +80,18 @@ static int xbuf_contig_alloc(struct xbuf_heap *heap, struct sg_table *table,
 	struct page *page;
 	int ret;
 
-	if (xbuf_contig_from_cma(len))
+	if (xbuf_contig_from_cma(len)) {
 		page = dma_alloc_pages(heap->dma_dev, len, &addr,
 				       XBUF_CMA_DIR, XBUF_CMA_GFP);
-	else
+		/* DMA-API debug wants the address checked, as any mapping. */
+		if (page && dma_mapping_error(heap->dma_dev, addr)) {
+			dma_free_pages(heap->dma_dev, len, page, addr,
+				       XBUF_CMA_DIR);
+			page = NULL;
+		}
+	} else {
 		page = xbuf_contig_alloc_buddy(len);
+	}
 	if (!page)
 		return -ENOMEM;
 

@@ -76,6 +76,7 @@ static int xbuf_sg_alloc(struct xbuf_heap *heap, struct sg_table *table,
 {
 	gfp_t extra = xbuf_heap_gfp_extra();
 	unsigned int first = 0, nents = 0;
+	bool in_cgroup, retried = false;
 	struct scatterlist *sg;
 	struct page *page, *tmp;
 	size_t remaining = len;
@@ -83,10 +84,12 @@ static int xbuf_sg_alloc(struct xbuf_heap *heap, struct sg_table *table,
 	int ret;
 
 	/*
-	 * In a memory cgroup, first without the OOM killer: the pool may hold
-	 * idle chunks of the cgroup to give back before anything is killed.
+	 * In a memory cgroup, without the cgroup's OOM killer: a buffer
+	 * past the limit is refused with -ENOMEM rather than costing the
+	 * cgroup a task, the caller most likely.
 	 */
-	if (xbuf_pool_charges_cgroup(extra))
+	in_cgroup = xbuf_pool_charges_cgroup(extra);
+	if (in_cgroup)
 		extra |= __GFP_RETRY_MAYFAIL;
 
 	while (remaining) {
@@ -96,15 +99,15 @@ static int xbuf_sg_alloc(struct xbuf_heap *heap, struct sg_table *table,
 			goto err_free;
 		}
 		page = xbuf_sg_alloc_chunk(remaining, &first, extra);
-		if (!page && (extra & __GFP_RETRY_MAYFAIL)) {
+		if (!page && !retried && in_cgroup) {
 			/*
 			 * The cgroup is at its limit. Its idle chunks in the
 			 * pool count against it where its own reclaim cannot
-			 * reach: free them, then try as any allocation does.
+			 * reach: free them, then try once more.
 			 */
-			xbuf_pool_release_charged(extra);
-			extra &= ~__GFP_RETRY_MAYFAIL;
-			continue;
+			retried = true;
+			if (xbuf_pool_release_charged(extra))
+				continue;
 		}
 		if (!page) {
 			ret = -ENOMEM;

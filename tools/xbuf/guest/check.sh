@@ -22,6 +22,18 @@ fi
 for m in xbuf_heap xbuf_dma; do
 	[ -d "/sys/module/$m" ] || modprobe "$m" || exit 1
 done
+# Out of tree, which files were loaded and where they came from (built
+# in the tree, or installed by DKMS): initramfs.sh took their checksums.
+if [ -r /xbuf/modules ]; then
+	while read -r m sum origin; do
+		ko=/lib/modules/$(uname -r)/extra/$m.ko
+		if [ "$(sha256sum <"$ko" | cut -d' ' -f1)" != "$sum" ]; then
+			echo "xbuf: $ko is not $origin"
+			exit 1
+		fi
+		echo "xbuf-module $m: $origin, sha256 $sum"
+	done </xbuf/modules
+fi
 modprobe vgem || echo "xbuf: vgem not available"
 # Two vivid instances with only a capture node each: vivid-000 allocates
 # with vmalloc (vmaps imported buffers), vivid-001 with dma-contig.
