@@ -40,13 +40,13 @@ KBUILD := $(MAKE) -C $(KDIR) M=$(MODDIR) CONFIG_XBUF_HEAP=m CONFIG_XBUF_DMA=m
 # versions, and name the types an API changed: that is its job.
 KSOURCES := $(filter-out %.mod.c,$(wildcard $(MODDIR)/*.[ch] include/uapi/linux/*.h))
 CHECKPATCH_FILES := $(filter-out %/compat.h,$(KSOURCES)) \
-	$(wildcard $(TESTDIR)/*.[ch] $(TOOLS)/*.c)
+	$(wildcard $(TESTDIR)/*.[ch] $(TOOLS)/*.c $(TOOLS)/xbufctl/*.[ch])
 CHECKPATCH = perl $(KSRC)/scripts/checkpatch.pl --strict --no-tree \
 	--quiet --terse --show-types
 
-.PHONY: all deps modules lint sparse selftests demo run check check-stock \
+.PHONY: all deps modules lint sparse selftests run check check-stock \
 	check-matrix vm-run vm-check vm-check-stock vm-check-matrix report \
-	patches bench vm-bench clean kernel-bpo modules-bpo modules-v7
+	patches bench vm-bench clean kernel-bpo modules-bpo modules-v7 xbufctl
 
 all: deps
 	@$(MAKE) --no-print-directory modules
@@ -93,11 +93,14 @@ selftests:
 	$(MAKE) -C $(KSFT_STAGE)/xbuf OUTPUT=$(BUILD)/tests \
 		KHDR_INCLUDES="-I$(CURDIR)/include/uapi -idirafter $(BUILD)/uapi"
 
-demo:
-	mkdir -p $(BUILD)/tests
-	$(CC) -static -O2 -Wall -Wextra -I$(CURDIR)/include/uapi \
-		-o $(BUILD)/tests/xbuf-demo \
-		$(TOOLS)/xbuf-demo.c
+# xbufctl, the board user's command (tools/xbuf/xbufctl/), static, beside
+# the kselftests, with the DRM uapi headers the selftests target
+# installed. $(1): compiler, $(2): output directory.
+build_xbufctl = $(1) -static -O2 -Wall -Wextra -D_FILE_OFFSET_BITS=64 \
+	-I$(CURDIR)/include/uapi -idirafter $(BUILD)/uapi \
+	-o $(2)/xbufctl $(wildcard $(TOOLS)/xbufctl/*.c)
+xbufctl: selftests
+	$(call build_xbufctl,$(CC),$(BUILD)/tests)
 
 comma := ,
 STOCK = $(shell $(TOOLS)/stock-kernel.sh $(KVER))
@@ -126,8 +129,10 @@ stock_boot = $(call vm_boot_with,$(1),$(2),$(3),$(4),\
 # stock-loopback boots the modules that DKMS built and installed in
 # dkms-check: a user's installation runs the kselftests.
 KO_stock-loopback = $(DKMS_CHECK)/lib/modules/$(KVER)/updates/dkms
-# A kernel built by kernel-build.sh ($(5): debug or perf), xbuf in tree.
-built_boot = $(call vm_boot_with,$(1),$(2),$(3),$(4),\
+# A kernel built by kernel-build.sh ($(5): debug or perf), xbuf in tree,
+# with its own kselftests, and xbufctl for xbuf_ctl_test.
+built_boot = XBUF_TEST_EXTRA=$(BUILD)/tests/xbufctl \
+	$(call vm_boot_with,$(1),$(2),$(3),$(4),\
 	$(KOUT_$(5))/bzImage,$(KOUT_$(5))/root,\
 	$(shell cat $(KOUT_$(5))/kernelrelease),-,$(KOUT_$(5))/tests,\
 	xbuf_heap xbuf_dma)
@@ -254,6 +259,7 @@ selftests-arm64: selftests
 	$(MAKE) -C $(KSFT_STAGE)/xbuf OUTPUT=$(BUILD)/tests-arm64 \
 		$(ARM64_CROSS) \
 		KHDR_INCLUDES="-I$(CURDIR)/include/uapi -idirafter $(BUILD)/uapi"
+	$(call build_xbufctl,aarch64-linux-gnu-gcc,$(BUILD)/tests-arm64)
 
 BOOT_ARGS_arm64-dmaengine := xbuf_dma.engine=dmaengine xbuf_dma.dmaengine_align=4
 # Like every boot, it uses what was built before it and builds nothing:
@@ -327,6 +333,7 @@ selftests-armhf: selftests
 	$(MAKE) -C $(KSFT_STAGE)/xbuf OUTPUT=$(BUILD)/tests-armhf \
 		$(ARMHF_CROSS) \
 		KHDR_INCLUDES="-I$(CURDIR)/include/uapi -idirafter $(BUILD)/uapi"
+	$(call build_xbufctl,arm-linux-gnueabihf-gcc,$(BUILD)/tests-armhf)
 
 BOOT_ARGS_armhf-loopback := xbuf_dma.engine=loopback
 # Like every boot, it uses what was built before it and builds nothing.
@@ -349,7 +356,7 @@ configs := loopback edu swiotlb edu-iommu
 run: deps
 	@$(MAKE) --no-print-directory vm-run
 
-vm-run: modules demo
+vm-run: modules xbufctl
 	rm -rf $(RESULTS)/demo
 	$(call stock_boot,run.sh,demo)
 	@sed -n '/^xbuf: loaded/,$$p' $(RESULTS)/demo/output.log
@@ -469,8 +476,9 @@ CHECK_BOOTS := stock-loopback stock-edu stock-swiotlb stock-edu-iommu \
 	debug-swiotlb debug-edu-iommu armhf-loopback v7-edu v7-edu-iommu
 MATRIX_BOOTS := $(CHECK_BOOTS) bpo-swiotlb bpo-edu v7-swiotlb \
 	debug-loopback debug-edu perf-loopback
-CHECK_PREREQS := lint selftests patches modules-bpo dkms-check modules-v7 \
-	modules-arm64 selftests-arm64 modules-armhf selftests-armhf kernel-debug
+CHECK_PREREQS := lint selftests xbufctl patches modules-bpo dkms-check \
+	modules-v7 modules-arm64 selftests-arm64 modules-armhf selftests-armhf \
+	kernel-debug
 
 check: deps
 	@$(MAKE) --no-print-directory vm-check
@@ -492,7 +500,7 @@ vm-check-matrix: $(CHECK_PREREQS) kernel-perf
 check-stock: deps
 	@$(MAKE) --no-print-directory vm-check-stock
 
-vm-check-stock: lint selftests patches dkms-check
+vm-check-stock: lint selftests xbufctl patches dkms-check
 	rm -rf $(RESULTS)
 	$(call run_boots,$(addprefix stock-,$(configs)))
 	@$(MAKE) --no-print-directory report

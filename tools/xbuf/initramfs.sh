@@ -9,6 +9,8 @@
 #   KO_DIR: the out-of-tree xbuf modules, or - when the kernel has them
 #   env XBUF_BUSYBOX: a static busybox for the guest's architecture
 #   (default: the host's /bin/busybox)
+#   env XBUF_TEST_EXTRA: more programs for the test directory, beside
+#   TEST_DIR's (space-separated paths)
 set -eu
 . "$(dirname "$0")/common.sh"
 
@@ -44,6 +46,9 @@ if [ "$ko_dir" != - ]; then
 	[ -f "$root/xbuf/modules" ] || die "no modules in $ko_dir"
 fi
 cp "$test_dir"/* "$root/xbuf/tests/"
+for f in ${XBUF_TEST_EXTRA:-}; do
+	cp "$f" "$root/xbuf/tests/"
+done
 
 # Third-party modules and everything they depend on, by modules.dep.
 for m in "$@"; do

@@ -45,7 +45,7 @@ sed 's/^/xbuf: /' "$stats"
 # KTAP programs; xbuf_module_test reloads the modules, so it runs last,
 # after the engine's figures are taken.
 for t in xbuf_heap_test xbuf_import_test xbuf_dma_test xbuf_memcg_test \
-	xbuf_stress_test xbuf_fault_test xbuf_module_test; do
+	xbuf_stress_test xbuf_fault_test xbuf_ctl_test xbuf_module_test; do
 	[ "$t" = xbuf_module_test ] && cp "$stats" /tmp/engine-stats
 	echo "xbuf-test-begin $t at $(uptime_s) s"
 	"/xbuf/tests/$t"
