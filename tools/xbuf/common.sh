@@ -16,6 +16,11 @@ deb_version() {
 
 # The newest installed Debian amd64 headers: their kernel release.
 newest_kver() {
+	# On a board, the running kernel; the VMs boot Debian's amd64 one.
+	if [ "$(uname -m)" != x86_64 ]; then
+		uname -r
+		return
+	fi
 	ls -d /usr/src/linux-headers-*-amd64 2>/dev/null |
 		sed 's|.*/linux-headers-||' | sort -V | tail -n 1
 }
