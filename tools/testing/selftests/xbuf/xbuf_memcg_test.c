@@ -414,6 +414,7 @@ TEST_F(memcg, pooled_chunks_follow_owner)
 {
 	long long expired, bytes;
 	int status, err, fds[MAX_BUFS];
+	unsigned long pool_max;
 
 	if (self->skipped)
 		return;
@@ -423,6 +424,13 @@ TEST_F(memcg, pooled_chunks_follow_owner)
 		SKIP(return, "no charged_bytes in %s (debugfs not mounted?)",
 		     XBUF_DEBUGFS_POOL);
 	ASSERT_EQ(0, cg_write(self->c.root, self->c.cg, "memory.max", "256M"));
+	/*
+	 * A full pool frees what comes back: earlier tests may have filled
+	 * it. Lowering the cap to 0 empties it.
+	 */
+	ASSERT_EQ(0, heap_param_get("pool_max_bytes", &pool_max));
+	ASSERT_EQ(0, heap_param_set("pool_max_bytes", 0));
+	ASSERT_EQ(0, heap_param_set("pool_max_bytes", pool_max));
 
 	/* Uncharged chunks in the pool, freed by this (root cgroup) task. */
 	alloc_chunks(self->c.heap_fd, fds, 8 * SZ_1M, &bytes, &err);
