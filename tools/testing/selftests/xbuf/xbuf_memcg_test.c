@@ -391,19 +391,6 @@ static int child_reuse(struct cg_ctx *self)
 	return self->rep->err ? 1 : 0;
 }
 
-/* Wait up to 30 s for the pool to hold no charged chunk; 0 or -1. */
-static int pool_uncharged(void)
-{
-	int ms;
-
-	for (ms = 0; ms < 30000; ms += 100) {
-		if (pool_stat("charged_bytes") == 0)
-			return 0;
-		usleep(100000);
-	}
-	return -1;
-}
-
 /*
  * Chunks the root cgroup freed are not handed to the cgroup (they are
  * charged to nobody); the cgroup's own freed chunks are, without a second
@@ -454,7 +441,7 @@ TEST_F(memcg, pooled_chunks_follow_owner)
 
 	/* Idle, the charged chunks leave the pool and the cgroup. */
 	ASSERT_EQ(0, pool_settle());
-	ASSERT_EQ(0, pool_uncharged());
+	ASSERT_EQ(0, pool_wait_zero("charged_bytes", 30000, 100));
 	EXPECT_LT(expired, pool_stat("expired_bytes"));
 	EXPECT_GT(self->c.rep->before + 2 * SZ_1M, cg_current(&self->c))
 		TH_LOG("memory.current %lld after the pool let go, %lld before",

@@ -192,17 +192,26 @@ static inline long long pool_stat(const char *key)
 	return debugfs_stat(XBUF_DEBUGFS_POOL, key);
 }
 
-/* Wait until the pool has zeroed every freed chunk: 0, or -1 after 60 s. */
-static inline int pool_settle(void)
+/*
+ * Wait until the pool's @key reads 0, looking every @step_ms for up to
+ * @max_ms: 0, or -1 on time out.
+ */
+static inline int pool_wait_zero(const char *key, int max_ms, int step_ms)
 {
 	int ms;
 
-	for (ms = 0; ms < 60000; ms += 10) {
-		if (pool_stat("pending_bytes") == 0)
+	for (ms = 0; ms < max_ms; ms += step_ms) {
+		if (pool_stat(key) == 0)
 			return 0;
-		usleep(10000);
+		usleep(step_ms * 1000);
 	}
 	return -1;
+}
+
+/* Wait until the pool has zeroed every freed chunk: 0, or -1 after 60 s. */
+static inline int pool_settle(void)
+{
+	return pool_wait_zero("pending_bytes", 60000, 10);
 }
 
 /* Read a module parameter of xbuf_heap; 0 or -errno. */
