@@ -6,21 +6,95 @@
  * process copy-on-write pages that no device ever sees, silently breaking
  * the sharing the buffer exists for, so it is refused with -EINVAL.
  *
- * Every page is mapped at mmap() time; a fault handler maps a page again
- * after its page table entry went away (MADV_DONTNEED, MADV_PAGEOUT), so
- * the mapping keeps showing the buffer. A child inherits the mapping
- * across fork() and shares the buffer; mremap() may move the mapping but
- * never grow it (VM_DONTEXPAND); mprotect() may not add PROT_WRITE to a
- * mapping of a read-only fd (the core clears VM_MAYWRITE for it).
+ * Nothing is mapped at mmap() time. The first touch of a 2 MiB window of
+ * the mapping faults, and the fault handler fills the whole window at
+ * once with special page table entries: entries that point at the
+ * buffer's pages without taking references or reverse-map counts, so
+ * munmap() only clears them, and get_user_pages() cannot pin them (like
+ * the upstream heaps' remap_pfn_range() mappings). The buffer outlives
+ * every mapping of it: each holds the dma-buf's file.
+ *
+ * An architecture without special entries (32-bit ARM without LPAE) maps
+ * every page at mmap() time as an ordinary refcounted page instead; the
+ * pool keeps no chunk someone else still holds (page-pool.c).
+ *
+ * Either way, an entry that went away (MADV_DONTNEED) comes back through
+ * the fault handler, so the mapping keeps showing the buffer. A child
+ * inherits the mapping across fork() and shares the buffer; mremap() may
+ * move the mapping but never grow it (VM_DONTEXPAND); mprotect() may not
+ * add PROT_WRITE to a mapping of a read-only fd (the core clears
+ * VM_MAYWRITE for it).
  */
 
 #include <linux/dma-buf.h>
 #include <linux/mm.h>
 #include <linux/overflow.h>
 #include <linux/scatterlist.h>
+#include <linux/sizes.h>
 
 #include "compat.h"
 #include "heap.h"
+
+/*
+ * What one fault maps: the 2 MiB of the mapping around the faulting
+ * address, which one page table covers, so that the page table lock is
+ * taken once per fault.
+ */
+#define XBUF_MMAP_WINDOW	SZ_2M
+
+/* Where the next page table entry of a window points. */
+struct xbuf_mmap_fill {
+	struct mm_struct *mm;
+	pgprot_t prot;
+	struct sg_page_iter iter;
+};
+
+#ifdef CONFIG_ARCH_HAS_PTE_SPECIAL
+#define XBUF_MMAP_SPECIAL	true
+
+/*
+ * Called with the page table lock held, for each entry of the window in
+ * address order. An entry a racing fault has set stays as it is.
+ */
+static int xbuf_mmap_set_pte(pte_t *pte, unsigned long addr, void *data)
+{
+	struct xbuf_mmap_fill *fill = data;
+	struct page *page;
+
+	if (!__sg_page_iter_next(&fill->iter))
+		return -EFAULT;
+	if (!pte_none(ptep_get(pte)))
+		return 0;
+	page = sg_page_iter_page(&fill->iter);
+	set_pte_at(fill->mm, addr, pte,
+		   pte_mkspecial(pfn_pte(page_to_pfn(page), fill->prot)));
+	return 0;
+}
+#else
+#define XBUF_MMAP_SPECIAL	false
+
+static int xbuf_mmap_set_pte(pte_t *pte, unsigned long addr, void *data)
+{
+	return -EINVAL;
+}
+#endif
+
+/* Map the pages of [@start, @end) of @vma's range with special entries. */
+static int xbuf_mmap_window(struct xbuf_buffer *buf, struct vm_area_struct *vma,
+			    unsigned long start, unsigned long end)
+{
+	unsigned long pgoff = vma->vm_pgoff +
+			      ((start - vma->vm_start) >> PAGE_SHIFT);
+	struct xbuf_mmap_fill fill = {
+		.mm = vma->vm_mm,
+		.prot = vma->vm_page_prot,
+	};
+
+	__sg_page_iter_start(&fill.iter, buf->pages.sgl, buf->pages.orig_nents,
+			     pgoff);
+	return apply_to_page_range(vma->vm_mm, start, end - start,
+				   xbuf_mmap_set_pte, &fill);
+}
 
 /* Pages handed to vm_insert_pages() at a time, from an array on the stack. */
 #define XBUF_MMAP_BATCH	64
@@ -33,14 +107,11 @@ static int xbuf_mmap_insert(struct vm_area_struct *vma, unsigned long addr,
 }
 
 /*
- * Every page is mapped at mmap() time, in batches that take the page
- * table lock once per batch. vm_insert_pages() rather than
- * remap_pfn_range(): on x86 the latter looks up the PAT memory type of
- * every page of a range smaller than the mapping (each chunk is), and it
- * would turn a write-combine request for RAM back into write-back; the
- * former keeps vm_page_prot and skips the PAT walk. The pages are mapped
- * as ordinary refcounted pages; the pool keeps no chunk someone else
- * still holds (page-pool.c).
+ * Without special entries: every page at mmap() time as a refcounted page,
+ * in batches that take the page table lock once per batch.
+ * vm_insert_pages() rather than remap_pfn_range(): the latter would turn a
+ * write-combine request for RAM back into write-back on x86, and look up
+ * the PAT type of every page.
  */
 static int xbuf_mmap_pages(struct xbuf_buffer *buf, struct vm_area_struct *vma)
 {
@@ -81,12 +152,8 @@ static struct page *xbuf_buffer_page(struct xbuf_buffer *buf,
 	return NULL;
 }
 
-/*
- * mmap() mapped every page and made the mapping VM_MIXEDMAP, so a page
- * inserted here needs no further set-up. A racing fault that got there
- * first (-EBUSY) has done the work.
- */
-static vm_fault_t xbuf_mmap_fault(struct vm_fault *vmf)
+/* The fault of a mapping without special entries: the one page again. */
+static vm_fault_t xbuf_mmap_fault_page(struct vm_fault *vmf)
 {
 	struct xbuf_buffer *buf = vmf->vma->vm_private_data;
 	struct page *page = xbuf_buffer_page(buf, vmf->pgoff);
@@ -94,8 +161,31 @@ static vm_fault_t xbuf_mmap_fault(struct vm_fault *vmf)
 
 	if (!page)
 		return VM_FAULT_SIGBUS;
+	/* A racing fault that got there first (-EBUSY) has done the work. */
 	ret = vm_insert_page(vmf->vma, vmf->address, page);
 	if (!ret || ret == -EBUSY)
+		return VM_FAULT_NOPAGE;
+	return ret == -ENOMEM ? VM_FAULT_OOM : VM_FAULT_SIGBUS;
+}
+
+/*
+ * Map the window around the faulting address, clipped to the mapping.
+ * mmap() checked that the mapping lies within the buffer, and
+ * VM_DONTEXPAND keeps it there.
+ */
+static vm_fault_t xbuf_mmap_fault(struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	unsigned long start, end;
+	int ret;
+
+	if (!XBUF_MMAP_SPECIAL)
+		return xbuf_mmap_fault_page(vmf);
+	start = ALIGN_DOWN(vmf->address, XBUF_MMAP_WINDOW);
+	end = start + XBUF_MMAP_WINDOW;
+	ret = xbuf_mmap_window(vma->vm_private_data, vma,
+			       max(start, vma->vm_start), min(end, vma->vm_end));
+	if (!ret)
 		return VM_FAULT_NOPAGE;
 	return ret == -ENOMEM ? VM_FAULT_OOM : VM_FAULT_SIGBUS;
 }
@@ -124,10 +214,11 @@ int xbuf_buffer_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
 	    end > buf->len >> PAGE_SHIFT)
 		return -EINVAL;
 
+	/* VM_MIXEDMAP, not VM_PFNMAP: MADV_DONTNEED stays allowed. */
 	vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP | VM_MIXEDMAP);
 	vma->vm_ops = &xbuf_mmap_vm_ops;
 	vma->vm_private_data = buf;
 	if (buf->heap->write_combine)
 		vma->vm_page_prot = pgprot_writecombine(vma->vm_page_prot);
-	return xbuf_mmap_pages(buf, vma);
+	return XBUF_MMAP_SPECIAL ? 0 : xbuf_mmap_pages(buf, vma);
 }
