@@ -7,7 +7,10 @@
  *
  * A chunk is "pending" from its free until the worker has zeroed it, and
  * "zeroed" after that; only zeroed chunks are ever handed out, so a buffer
- * never shows what an earlier one held. Pending and zeroed chunks together
+ * never shows what an earlier one held. When allocations outrun the worker
+ * and no zeroed chunk is left, an allocation takes a pending chunk and
+ * zeroes it itself: the zeroing it would pay for a new chunk anyway,
+ * without the page allocator, and work the worker then need not do. Pending and zeroed chunks together
  * never exceed pool_max_bytes (and never a quarter of RAM): beyond that a
  * freed chunk goes straight back to the page allocator. The shrinker gives
  * chunks back under memory pressure, pending ones first since nobody has
@@ -57,6 +60,7 @@ static struct {
 	unsigned long charged_pages;
 	unsigned long pending_pages;	/* including the one being zeroed */
 	unsigned long hits, misses, shrunk_pages, expired_pages;
+	unsigned long pending_taken;	/* chunks an allocation zeroed */
 	struct delayed_work zero_work;
 	struct delayed_work expire_work;
 	struct shrinker *shrinker;
@@ -136,11 +140,43 @@ static struct page *xbuf_pool_find_owned(struct list_head *list,
 	return NULL;
 }
 
+/*
+ * A pending chunk of @order charged to @owner, among the few freed last
+ * (the worker takes the oldest). Under the locks.
+ */
+static struct page *xbuf_pool_find_pending(unsigned int order,
+					   struct mem_cgroup *owner)
+{
+	unsigned int scanned = 0;
+	struct page *page;
+
+	list_for_each_entry_reverse(page, &xbuf_pool.pending, lru) {
+		if (compound_order(page) == order &&
+		    xbuf_chunk_owner(page) == owner)
+			return page;
+		if (++scanned == XBUF_POOL_OWNER_SCAN)
+			break;
+	}
+	return NULL;
+}
+
+static void xbuf_pool_zero_chunk(struct page *page, unsigned int order)
+{
+	unsigned int i;
+
+	for (i = 0; i < (1U << order); i++) {
+		clear_highpage(page + i);
+		cond_resched();
+	}
+}
+
 /**
  * xbuf_pool_get() - take a zeroed chunk of @order from the pool
  * @order: the chunk's order
  * @gfp: the flags a new chunk would be allocated with: with __GFP_ACCOUNT,
  *	only a chunk charged to the current task's memory cgroup will do
+ *
+ * Without a zeroed chunk, a pending one is taken and zeroed here.
  *
  * Return: the chunk, or NULL when the pool has none of that order for
  * this task.
@@ -150,6 +186,7 @@ struct page *xbuf_pool_get(unsigned int order, gfp_t gfp)
 	int i = xbuf_pool_index(order);
 	struct mem_cgroup *owner;
 	struct page *page;
+	bool pending = false;
 
 	if (i < 0)
 		return NULL;
@@ -168,11 +205,21 @@ struct page *xbuf_pool_get(unsigned int order, gfp_t gfp)
 			xbuf_pool.charged_pages -= 1UL << order;
 		xbuf_pool.hits++;
 	} else {
-		xbuf_pool.misses++;
+		page = xbuf_pool_find_pending(order, owner);
+		pending = page;
+		if (page) {
+			list_del(&page->lru);
+			xbuf_pool.pending_pages -= 1UL << order;
+			xbuf_pool.pending_taken++;
+		} else {
+			xbuf_pool.misses++;
+		}
 	}
 	spin_unlock(&xbuf_pool.lock);
 	rcu_read_unlock();
 
+	if (pending)
+		xbuf_pool_zero_chunk(page, order);
 	if (page)
 		set_page_private(page, 0);
 	return page;
@@ -224,16 +271,6 @@ void xbuf_pool_put(struct page *page)
 		queue_delayed_work(system_unbound_wq, &xbuf_pool.zero_work, 1);
 	else
 		__free_pages(page, order);
-}
-
-static void xbuf_pool_zero_chunk(struct page *page, unsigned int order)
-{
-	unsigned int i;
-
-	for (i = 0; i < (1U << order); i++) {
-		clear_highpage(page + i);
-		cond_resched();
-	}
 }
 
 /*
@@ -500,6 +537,7 @@ MODULE_PARM_DESC(pool_max_bytes,
 void xbuf_pool_show(struct seq_file *s)
 {
 	unsigned long zeroed, charged, pending, hits, misses, shrunk, expired;
+	unsigned long taken;
 
 	spin_lock(&xbuf_pool.lock);
 	zeroed = xbuf_pool.zeroed_pages;
@@ -509,6 +547,7 @@ void xbuf_pool_show(struct seq_file *s)
 	shrunk = xbuf_pool.shrunk_pages;
 	charged = xbuf_pool.charged_pages;
 	expired = xbuf_pool.expired_pages;
+	taken = xbuf_pool.pending_taken;
 	spin_unlock(&xbuf_pool.lock);
 
 	seq_printf(s, "max_bytes: %lu\n", xbuf_pool_max_pages() << PAGE_SHIFT);
@@ -518,6 +557,7 @@ void xbuf_pool_show(struct seq_file *s)
 	seq_printf(s, "shrunk_bytes: %lu\n", shrunk << PAGE_SHIFT);
 	seq_printf(s, "charged_bytes: %lu\n", charged << PAGE_SHIFT);
 	seq_printf(s, "expired_bytes: %lu\n", expired << PAGE_SHIFT);
+	seq_printf(s, "pending_taken: %lu\n", taken);
 }
 
 /**
