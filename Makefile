@@ -508,22 +508,29 @@ vm-check-stock: lint selftests xbufctl patches dkms-check
 # The benchmark on the perf kernel: xbuf's heaps beside the upstream
 # system and reserved heaps and udmabuf, in one boot (3 GiB, so that two
 # 256 MiB buffers, the baselines' buffers and the CMA area all fit;
-# udmabuf's 64 MiB limit lifted to match).
+# udmabuf's 64 MiB limit lifted to match), BENCH_BOOTS boots in a row.
+# Results in $(BENCH)/<date>/boot-N, and targets.txt over the boots.
 BENCH := $(BUILD)/bench
+BENCH_BOOTS ?= 3
 BENCH_CMDLINE := udmabuf.size_limit_mb=512
 bench: deps
 	@$(MAKE) --no-print-directory vm-bench
 
 vm-bench: kernel-perf
 	mkdir -p $(BENCH)/prog
-	$(CC) -static -O2 -Wall -Wextra -I$(CURDIR)/include/uapi -I$(TESTDIR) \
-		-o $(BENCH)/prog/xbuf-bench $(TOOLS)/xbuf-bench.c
+	$(CC) -static -O2 -Wall -Wextra -pthread -I$(CURDIR)/include/uapi \
+		-I$(TESTDIR) -o $(BENCH)/prog/xbuf-bench $(TOOLS)/xbuf-bench.c
 	export XBUF_VM_MEM=3G XBUF_VM_TIMEOUT=3600; \
-	$(call vm_boot_with,bench.sh,bench,$(BENCH_CMDLINE),,\
-		$(KOUT_perf)/bzImage,$(KOUT_perf)/root,\
-		$(shell cat $(KOUT_perf)/kernelrelease),-,$(BENCH)/prog,\
-		xbuf_heap xbuf_dma)
-	$(TOOLS)/bench-report.sh $(RESULTS)/bench $(BENCH)
+	out=$(BENCH)/$$(date +%Y%m%d-%H%M%S); \
+	for n in $$(seq $(BENCH_BOOTS)); do \
+		$(call vm_boot_with,bench.sh,bench-$$n,$(BENCH_CMDLINE),,\
+			$(KOUT_perf)/bzImage,$(KOUT_perf)/root,\
+			$(shell cat $(KOUT_perf)/kernelrelease),-,$(BENCH)/prog,\
+			xbuf_heap xbuf_dma) && \
+		$(TOOLS)/bench-report.sh $(RESULTS)/bench-$$n $$out/boot-$$n || \
+		exit 1; \
+	done; \
+	$(TOOLS)/bench-summary.sh $$out
 
 report:
 	@for r in $(RESULTS)/*/; do \

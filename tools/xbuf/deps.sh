@@ -8,7 +8,7 @@ pkgs="linux-headers-amd64 linux-source-6.1 qemu-system-x86 busybox-static
 sparse kmod cpio xz-utils gzip perl make gcc libc6-dev python3-docutils
 flex bison bc libelf-dev libssl-dev rsync git pahole dpkg-dev
 qemu-system-arm gcc-aarch64-linux-gnu libc6-dev-arm64-cross
-gcc-arm-linux-gnueabihf libc6-dev-armhf-cross dkms openssl"
+gcc-arm-linux-gnueabihf libc6-dev-armhf-cross dkms openssl gnuplot-nox"
 
 missing=""
 for p in $pkgs; do

@@ -10,15 +10,26 @@
  * freed (the "warm" state); the "xbuf-cold" column empties the pool first,
  * so it shows an allocation that has to zero every page itself.
  *
- * Output: one table per operation, with ratios, on stdout; then every
- * figure as CSV between "xbuf-bench-csv-begin" and "xbuf-bench-csv-end".
+ * Output: two tables per operation (medians, then the slowest 1% as p99),
+ * with ratios, on stdout; then every figure as CSV between
+ * "xbuf-bench-csv-begin" and "xbuf-bench-csv-end".
+ *
+ * Then the method of libdmabufheap's dmabuf_heap_bench, so that the
+ * figures compare with published ones: many allocations and closes back
+ * to back, no waiting for the pool in between, reported as the mean time
+ * per call; each call is also timed alone, for its median and p99. The
+ * same loop runs in two threads at once, for the throughput of two
+ * allocating threads over one's. CSV between "xbuf-bench-loop-csv-begin"
+ * and "xbuf-bench-loop-csv-end".
  *
  * With --fill-pool it only allocates and frees the largest size from the
- * xbuf heap and waits for the pool to have zeroed it.
+ * xbuf heap and waits for the pool to have zeroed it. With --max-size
+ * BYTES it leaves out the larger sizes, for a quick look.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -49,6 +60,8 @@ static const size_t sizes[] = {
 };
 
 #define NSIZES	ARRAY_SIZE(sizes)
+
+static size_t max_size = SIZE_MAX;	/* --max-size */
 
 /* Who exports the buffers: a dma-heap, or udmabuf over a memfd. */
 struct exporter {
@@ -259,6 +272,31 @@ static int op_mmap_only(struct exporter *e, size_t len, uint64_t *ns)
 	return mmap_run(e, len, false, ns);
 }
 
+/* The whole life of a mapping: mmap(), one write per page, munmap(). */
+static int op_mmap_life(struct exporter *e, size_t len, uint64_t *ns)
+{
+	int fd = exporter_alloc(e, len), ret = 0;
+	uint64_t t;
+	size_t off;
+	char *p;
+
+	if (fd < 0)
+		return fd;
+	t = now_ns();
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED) {
+		ret = -errno;
+	} else {
+		for (off = 0; off < len; off += PAGE)
+			p[off] = 1;
+		if (munmap(p, len))
+			ret = -errno;
+	}
+	*ns = now_ns() - t;
+	close(fd);
+	return ret;
+}
+
 /* Time munmap() of a whole mapping whose every page was touched. */
 static int op_munmap(struct exporter *e, size_t len, uint64_t *ns)
 {
@@ -422,6 +460,9 @@ static const struct op ops[] = {
 	  .fn = op_mmap_only },
 	{ .name = "munmap", .what = "munmap of a mapping touched page by page",
 	  .fn = op_munmap },
+	{ .name = "mmap_life",
+	  .what = "mmap, write one byte per page, munmap: a mapping's life",
+	  .fn = op_mmap_life, .guest = op_memset },
 	{ .name = "sync", .what = "DMA_BUF_IOCTL_SYNC start + end (RW)",
 	  .fn = op_sync },
 	{ .name = "attach_map",
@@ -439,6 +480,8 @@ static const struct op ops[] = {
 
 /* Medians in ns; 0 where the operation does not apply, <0 an errno. */
 static long long result[NOPS][NCOLS][NSIZES];
+/* The p99 of the same runs (nearest rank: below 100 runs, the slowest). */
+static long long result_p99[NOPS][NCOLS][NSIZES];
 
 static int cmp_u64(const void *a, const void *b)
 {
@@ -478,8 +521,17 @@ static int run_column(const struct op *op, unsigned int x, size_t len,
 	return op->fn(&exporters[x], len, ns);
 }
 
+/* The nearest-rank percentile @pct of @n sorted figures. */
+static uint64_t percentile(const uint64_t *sorted, unsigned int n,
+			   unsigned int pct)
+{
+	unsigned int rank = (n * pct + 99) / 100;
+
+	return sorted[rank ? rank - 1 : 0];
+}
+
 /*
- * Warm-up runs, then the median of the timed ones. The columns take turns
+ * Warm-up runs, then the median (and p99) of the timed ones. The columns take turns
  * run by run rather than one after the other, so that whatever drifts
  * during the benchmark (the host, QEMU's code cache) weighs on every
  * column alike. A column that fails stops there and shows the errno.
@@ -510,6 +562,7 @@ static void measure_size(unsigned int o, unsigned int s)
 			continue;
 		qsort(ns[x], runs, sizeof(ns[x][0]), cmp_u64);
 		result[o][x][s] = ns[x][runs / 2];
+		result_p99[o][x][s] = percentile(ns[x], runs, 99);
 	}
 }
 
@@ -518,7 +571,7 @@ static void measure_all(void)
 	unsigned int o, s;
 
 	for (o = 0; o < NOPS; o++) {
-		for (s = 0; s < NSIZES; s++)
+		for (s = 0; s < NSIZES && sizes[s] <= max_size; s++)
 			measure_size(o, s);
 		fprintf(stderr, "xbuf-bench: %s done\n", ops[o].name);
 	}
@@ -565,11 +618,12 @@ static const struct {
 	{ 1, GUEST, "cold/guest" },
 };
 
-static void print_table(unsigned int o)
+static void print_table(unsigned int o, long long (*res)[NCOLS][NSIZES],
+			const char *stat)
 {
 	unsigned int x, s, r;
 
-	printf("\n%s: %s (median)\n%6s", ops[o].name, ops[o].what, "size");
+	printf("\n%s: %s (%s)\n%6s", ops[o].name, ops[o].what, stat, "size");
 	for (x = 0; x < NCOLS; x++)
 		printf(" %13s", col_name(x));
 	for (r = 0; r < ARRAY_SIZE(ratios); r++)
@@ -581,10 +635,10 @@ static void print_table(unsigned int o)
 		else
 			printf("%4zuKi", sizes[s] / KiB);
 		for (x = 0; x < NCOLS; x++)
-			print_time(result[o][x][s]);
+			print_time(res[o][x][s]);
 		for (r = 0; r < ARRAY_SIZE(ratios); r++)
-			print_ratio(result[o][ratios[r].num][s],
-				    result[o][ratios[r].den][s]);
+			print_ratio(res[o][ratios[r].num][s],
+				    res[o][ratios[r].den][s]);
 		printf("\n");
 	}
 }
@@ -593,7 +647,7 @@ static void print_csv(void)
 {
 	unsigned int o, x, s;
 
-	printf("xbuf-bench-csv-begin\nop,exporter,bytes,median_ns,error\n");
+	printf("xbuf-bench-csv-begin\nop,exporter,bytes,median_ns,p99_ns,error\n");
 	for (o = 0; o < NOPS; o++)
 		for (x = 0; x < NCOLS; x++)
 			for (s = 0; s < NSIZES; s++) {
@@ -601,11 +655,196 @@ static void print_csv(void)
 
 				if (!v)
 					continue;
-				printf("%s,%s,%zu,%lld,%s\n", ops[o].name,
+				printf("%s,%s,%zu,%lld,%lld,%s\n", ops[o].name,
 				       col_name(x), sizes[s], v > 0 ? v : 0,
+				       v > 0 ? result_p99[o][x][s] : 0,
 				       v > 0 ? "" : strerrorname_np(-v));
 			}
 	printf("xbuf-bench-csv-end\n");
+}
+
+/*
+ * libdmabufheap's method: allocate and close back to back, the pool left
+ * to keep up on its own. Each call is timed by the timestamps around it;
+ * the mean per call is the first timestamp to the last over the count.
+ */
+static const struct {
+	size_t len;
+	unsigned int iters;
+} loop_sizes[] = {
+	{ 4 * KiB, 1000 }, { 1 * MiB, 1000 }, { 64 * MiB, 100 },
+};
+
+#define LOOP_MAX_ITERS	1000
+
+struct loop_run {
+	struct exporter *e;
+	size_t len;
+	unsigned int iters;
+	pthread_barrier_t *start;
+	uint64_t stamp[LOOP_MAX_ITERS + 1];
+	int ret;
+};
+
+static void *loop_thread(void *arg)
+{
+	struct loop_run *r = arg;
+	unsigned int i;
+	int fd;
+
+	if (r->start)
+		pthread_barrier_wait(r->start);
+	r->stamp[0] = now_ns();
+	for (i = 0; i < r->iters; i++) {
+		fd = exporter_alloc(r->e, r->len);
+		if (fd < 0) {
+			r->ret = fd;
+			break;
+		}
+		close(fd);
+		r->stamp[i + 1] = now_ns();
+	}
+	return NULL;
+}
+
+struct loop_result {
+	uint64_t mean, p50, p99;
+	double speedup;	/* two threads' calls per second over one's */
+	int ret;
+};
+
+static void loop_one(struct exporter *e, size_t len, unsigned int iters,
+		     struct loop_result *res)
+{
+	static struct loop_run run[2];
+	static uint64_t ns[LOOP_MAX_ITERS];
+	pthread_barrier_t start;
+	pthread_t thread;
+	uint64_t one, two;
+	unsigned int i;
+
+	memset(res, 0, sizeof(*res));
+	memset(run, 0, sizeof(run));
+	run[0] = (struct loop_run){ .e = e, .len = len, .iters = iters / 10 };
+	res->ret = settle(e);
+	if (!res->ret)
+		loop_thread(&run[0]);	/* warm-up: the pool fills */
+	if (!res->ret)
+		res->ret = run[0].ret ?: settle(e);
+	if (res->ret)
+		return;
+
+	run[0].iters = iters;
+	loop_thread(&run[0]);
+	res->ret = run[0].ret;
+	if (res->ret)
+		return;
+	one = run[0].stamp[iters] - run[0].stamp[0];
+	res->mean = one / iters;
+	for (i = 0; i < iters; i++)
+		ns[i] = run[0].stamp[i + 1] - run[0].stamp[i];
+	qsort(ns, iters, sizeof(ns[0]), cmp_u64);
+	res->p50 = percentile(ns, iters, 50);
+	res->p99 = percentile(ns, iters, 99);
+
+	/* The same in two threads at once: calls per second, both counted. */
+	res->ret = settle(e);
+	if (res->ret || pthread_barrier_init(&start, NULL, 2))
+		return;
+	run[1] = run[0];
+	run[0].start = run[1].start = &start;
+	if (pthread_create(&thread, NULL, loop_thread, &run[1])) {
+		res->ret = -EAGAIN;
+	} else {
+		loop_thread(&run[0]);
+		pthread_join(thread, NULL);
+		res->ret = run[0].ret ?: run[1].ret;
+	}
+	pthread_barrier_destroy(&start);
+	if (res->ret)
+		return;
+	two = (run[0].stamp[iters] > run[1].stamp[iters] ?
+	       run[0].stamp[iters] : run[1].stamp[iters]) -
+	      (run[0].stamp[0] < run[1].stamp[0] ?
+	       run[0].stamp[0] : run[1].stamp[0]);
+	res->speedup = 2.0 * one / two;
+}
+
+static struct loop_result loop_res[NEXP][ARRAY_SIZE(loop_sizes)];
+
+/* The heaps the method applies to: dma-heaps, as found. */
+static bool loop_applies(unsigned int x)
+{
+	return exporters[x].fd >= 0 && !exporters[x].cold &&
+	       !exporters[x].udmabuf;
+}
+
+static void loop_measure(void)
+{
+	unsigned int x, s;
+
+	for (x = 0; x < NEXP; x++) {
+		if (!loop_applies(x))
+			continue;
+		for (s = 0; s < ARRAY_SIZE(loop_sizes); s++)
+			if (loop_sizes[s].len <= max_size)
+				loop_one(&exporters[x], loop_sizes[s].len,
+					 loop_sizes[s].iters, &loop_res[x][s]);
+		fprintf(stderr, "xbuf-bench: heap_bench %s done\n",
+			exporters[x].name);
+	}
+}
+
+static void loop_print(void)
+{
+	unsigned int x, s;
+
+	printf("\nheap_bench: libdmabufheap's dmabuf_heap_bench method, allocate + close back to back\n");
+	printf("%-14s %6s %6s %12s %12s %12s %8s %10s\n", "heap", "size",
+	       "iters", "mean/call", "p50", "p99", "p99/p50", "2threads");
+	for (x = 0; x < NEXP; x++) {
+		if (!loop_applies(x))
+			continue;
+		for (s = 0; s < ARRAY_SIZE(loop_sizes); s++) {
+			const struct loop_result *r = &loop_res[x][s];
+			size_t len = loop_sizes[s].len;
+
+			if (len > max_size)
+				continue;
+			printf("%-14s %4zu%s %6u", exporters[x].name,
+			       len >= MiB ? len / MiB : len / KiB,
+			       len >= MiB ? "Mi" : "Ki", loop_sizes[s].iters);
+			if (r->ret) {
+				printf(" %12s\n", strerrorname_np(-r->ret) ?: "err");
+				continue;
+			}
+			printf(" %10.1fus %10.1fus %10.1fus %8.2f %9.2fx\n",
+			       r->mean / 1e3, r->p50 / 1e3, r->p99 / 1e3,
+			       (double)r->p99 / r->p50, r->speedup);
+		}
+	}
+}
+
+static void loop_csv(void)
+{
+	unsigned int x, s;
+
+	printf("xbuf-bench-loop-csv-begin\nexporter,bytes,iterations,mean_ns,p50_ns,p99_ns,two_thread_speedup,error\n");
+	for (x = 0; x < NEXP; x++)
+		for (s = 0; s < ARRAY_SIZE(loop_sizes); s++) {
+			const struct loop_result *r = &loop_res[x][s];
+
+			if (!loop_applies(x) || loop_sizes[s].len > max_size)
+				continue;
+			printf("%s,%zu,%u,%llu,%llu,%llu,%.3f,%s\n",
+			       exporters[x].name, loop_sizes[s].len,
+			       loop_sizes[s].iters,
+			       (unsigned long long)r->mean,
+			       (unsigned long long)r->p50,
+			       (unsigned long long)r->p99, r->speedup,
+			       r->ret ? strerrorname_np(-r->ret) : "");
+		}
+	printf("xbuf-bench-loop-csv-end\n");
 }
 
 static int open_devices(void)
@@ -665,11 +904,18 @@ int main(int argc, char **argv)
 		return 1;
 	if (argc > 1 && !strcmp(argv[1], "--fill-pool"))
 		return fill_pool();
+	if (argc > 2 && !strcmp(argv[1], "--max-size"))
+		max_size = strtoull(argv[2], NULL, 0);
 	measure_all();
-	printf("xbuf-bench: ratios are xbuf's median over the column's: below 1, xbuf is faster\n");
-	for (o = 0; o < NOPS; o++)
-		print_table(o);
+	loop_measure();
+	printf("xbuf-bench: ratios are xbuf's median (or p99) over the column's: below 1, xbuf is faster\n");
+	for (o = 0; o < NOPS; o++) {
+		print_table(o, result, "median");
+		print_table(o, result_p99, "p99");
+	}
+	loop_print();
 	printf("\n");
 	print_csv();
+	loop_csv();
 	return 0;
 }
