@@ -752,7 +752,8 @@ static void loop_one(struct exporter *e, size_t len, unsigned int iters,
 	if (res->ret || pthread_barrier_init(&start, NULL, 2))
 		return;
 	run[1] = run[0];
-	run[0].start = run[1].start = &start;
+	run[0].start = &start;
+	run[1].start = &start;
 	if (pthread_create(&thread, NULL, loop_thread, &run[1])) {
 		res->ret = -EAGAIN;
 	} else {
@@ -799,7 +800,8 @@ static void loop_print(void)
 {
 	unsigned int x, s;
 
-	printf("\nheap_bench: libdmabufheap's dmabuf_heap_bench method, allocate + close back to back\n");
+	printf("\nheap_bench: %s\n",
+	       "libdmabufheap's dmabuf_heap_bench method, allocate + close back to back");
 	printf("%-14s %6s %6s %12s %12s %12s %8s %10s\n", "heap", "size",
 	       "iters", "mean/call", "p50", "p99", "p99/p50", "2threads");
 	for (x = 0; x < NEXP; x++) {
@@ -829,7 +831,8 @@ static void loop_csv(void)
 {
 	unsigned int x, s;
 
-	printf("xbuf-bench-loop-csv-begin\nexporter,bytes,iterations,mean_ns,p50_ns,p99_ns,two_thread_speedup,error\n");
+	printf("xbuf-bench-loop-csv-begin\n%s\n",
+	       "exporter,bytes,iterations,mean_ns,p50_ns,p99_ns,two_thread_speedup,error");
 	for (x = 0; x < NEXP; x++)
 		for (s = 0; s < ARRAY_SIZE(loop_sizes); s++) {
 			const struct loop_result *r = &loop_res[x][s];
@@ -908,7 +911,8 @@ int main(int argc, char **argv)
 		max_size = strtoull(argv[2], NULL, 0);
 	measure_all();
 	loop_measure();
-	printf("xbuf-bench: ratios are xbuf's median (or p99) over the column's: below 1, xbuf is faster\n");
+	printf("xbuf-bench: ratios are %s\n",
+	       "xbuf's median (or p99) over the column's: below 1, xbuf is faster");
 	for (o = 0; o < NOPS; o++) {
 		print_table(o, result, "median");
 		print_table(o, result_p99, "p99");

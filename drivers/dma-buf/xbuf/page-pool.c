@@ -10,12 +10,13 @@
  * never shows what an earlier one held. When allocations outrun the worker
  * and no zeroed chunk is left, an allocation takes a pending chunk and
  * zeroes it itself: the zeroing it would pay for a new chunk anyway,
- * without the page allocator, and work the worker then need not do. Pending and zeroed chunks together
- * never exceed pool_max_bytes (and never a quarter of RAM): beyond that a
- * freed chunk goes straight back to the page allocator. The shrinker gives
- * chunks back under memory pressure, pending ones first since nobody has
- * spent time zeroing them yet. The pool keeps the orders the scatter-gather
- * allocator uses, and nothing else.
+ * without the page allocator, and work the worker then need not do.
+ * Pending and zeroed chunks together never exceed pool_max_bytes (and
+ * never a quarter of RAM): beyond that a freed chunk goes straight back to
+ * the page allocator. The shrinker gives chunks back under memory
+ * pressure, pending ones first since nobody has spent time zeroing them
+ * yet. The pool keeps the orders the scatter-gather allocator uses, and
+ * nothing else.
  *
  * Memory cgroups: a chunk stays charged to the cgroup of the task that
  * allocated it, in the pool as in a buffer; a module cannot move a charge.

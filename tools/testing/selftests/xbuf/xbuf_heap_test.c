@@ -1185,7 +1185,7 @@ TEST_F_TIMEOUT(pool, pinned_page_not_reused, 300)
 	 * entry without a page).
 	 */
 	if (spliced < 0 && (errno == EFAULT || errno == EEXIST))
-		SKIP(return, "this kernel maps buffers with special entries: their pages cannot be pinned");
+		SKIP(return, "special page table entries: pages cannot be pinned");
 	ASSERT_EQ((ssize_t)pg, spliced) TH_LOG("vmsplice: %s", strerror(errno));
 	munmap(p, len);
 	close(fd);
