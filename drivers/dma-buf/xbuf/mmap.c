@@ -42,12 +42,52 @@
  */
 #define XBUF_MMAP_WINDOW	SZ_2M
 
-/* Where the next page table entry of a window points. */
+/*
+ * Where the next page table entry of a window points: @pfn, and @left
+ * more pages of the chunk @sg after it.
+ */
 struct xbuf_mmap_fill {
 	struct mm_struct *mm;
 	pgprot_t prot;
-	struct sg_page_iter iter;
+	struct scatterlist *sg;
+	unsigned long pfn;
+	unsigned long left;
 };
+
+/* Start @fill at page @pgoff of @buf: false past its end. */
+static bool xbuf_mmap_fill_start(struct xbuf_mmap_fill *fill,
+				 struct xbuf_buffer *buf, unsigned long pgoff)
+{
+	struct scatterlist *sg;
+	unsigned int i;
+
+	for_each_sgtable_sg(&buf->pages, sg, i) {
+		unsigned long npages = sg->length >> PAGE_SHIFT;
+
+		if (pgoff < npages) {
+			fill->sg = sg;
+			fill->pfn = page_to_pfn(sg_page(sg)) + pgoff;
+			fill->left = npages - pgoff;
+			return true;
+		}
+		pgoff -= npages;
+	}
+	return false;
+}
+
+/* The frame of the next page, or 0 past the buffer's end. */
+static unsigned long xbuf_mmap_fill_next(struct xbuf_mmap_fill *fill)
+{
+	if (!fill->left) {
+		fill->sg = sg_next(fill->sg);
+		if (!fill->sg)
+			return 0;
+		fill->pfn = page_to_pfn(sg_page(fill->sg));
+		fill->left = fill->sg->length >> PAGE_SHIFT;
+	}
+	fill->left--;
+	return fill->pfn++;
+}
 
 #ifdef CONFIG_ARCH_HAS_PTE_SPECIAL
 #define XBUF_MMAP_SPECIAL	true
@@ -59,15 +99,13 @@ struct xbuf_mmap_fill {
 static int xbuf_mmap_set_pte(pte_t *pte, unsigned long addr, void *data)
 {
 	struct xbuf_mmap_fill *fill = data;
-	struct page *page;
+	unsigned long pfn = xbuf_mmap_fill_next(fill);
 
-	if (!__sg_page_iter_next(&fill->iter))
+	if (!pfn)
 		return -EFAULT;
-	if (!pte_none(ptep_get(pte)))
-		return 0;
-	page = sg_page_iter_page(&fill->iter);
-	set_pte_at(fill->mm, addr, pte,
-		   pte_mkspecial(pfn_pte(page_to_pfn(page), fill->prot)));
+	if (pte_none(ptep_get(pte)))
+		set_pte_at(fill->mm, addr, pte,
+			   pte_mkspecial(pfn_pte(pfn, fill->prot)));
 	return 0;
 }
 #else
@@ -90,8 +128,8 @@ static int xbuf_mmap_window(struct xbuf_buffer *buf, struct vm_area_struct *vma,
 		.prot = vma->vm_page_prot,
 	};
 
-	__sg_page_iter_start(&fill.iter, buf->pages.sgl, buf->pages.orig_nents,
-			     pgoff);
+	if (!xbuf_mmap_fill_start(&fill, buf, pgoff))
+		return -EFAULT;
 	return apply_to_page_range(vma->vm_mm, start, end - start,
 				   xbuf_mmap_set_pte, &fill);
 }
