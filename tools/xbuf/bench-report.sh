@@ -40,6 +40,7 @@ awk -F, -v dir="$plot" '$1 == "alloc_free" && $4 > 0 {
 lines=""
 for f in "$plot"/*.dat; do
 	name=$(basename "$f" .dat)
+	[ "$name" = guest ] && name="guest memset"
 	lines="$lines${lines:+, }'$f' using 1:2 with linespoints title '$name'"
 done
 gnuplot <<GNUPLOT

@@ -41,10 +41,17 @@ for boot in "$out"/boot-*; do
 		split("4096 1048576 67108864", lsz, " ")
 		for (i = 1; i <= 3; i++) {
 			sz = lsz[i]
+			label = sz >= M ? (sz / M) " MiB" : (sz / 1024) " KiB"
+			r = ratio(p99["alloc_free", "xbuf", sz],
+				  med["alloc_free", "xbuf", sz])
+			printf "alloc_free xbuf %7s, warm pool: p99 %.2fx p50, target 3x: %s\n",
+			       label, r, verdict(r >= 0 && r <= 3)
 			r = ratio(lp99["xbuf", sz], lp50["xbuf", sz])
-			printf "heap_bench xbuf %8s: p99 %.2fx p50, target 3x: %s; two threads %.2fx one, target 1.6x: %s\n",
-			       sz >= M ? sz / M " MiB" : sz / 1024 " KiB", r,
-			       verdict(r >= 0 && r <= 3), two["xbuf", sz],
+			printf "heap_bench xbuf %7s, back to back: p99 %.2fx p50 (system %.2fx), target 3x: %s\n",
+			       label, r, ratio(lp99["system", sz], lp50["system", sz]),
+			       verdict(r >= 0 && r <= 3)
+			printf "heap_bench xbuf %7s: two threads %.2fx one (system %.2fx), target 1.6x: %s\n",
+			       label, two["xbuf", sz], two["system", sz],
 			       verdict(two["xbuf", sz] >= 1.6)
 		}
 	}' "$boot/bench.csv" "$boot/heap_bench.csv"
