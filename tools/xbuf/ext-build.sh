@@ -27,8 +27,9 @@ rsync -rc --delete --exclude='*.o' --exclude='*.ko' --exclude='.*.cmd' \
 	"$here/drivers/dma-buf/xbuf/" "$mod/"
 rsync -c "$here/include/uapi/linux/xbuf.h" "$out/include/uapi/linux/"
 
-# C=2 checks every file, built or not.
-if ! make -C "$kdir" M="$mod" CONFIG_XBUF_HEAP=m CONFIG_XBUF_DMA=m \
+# C=2 checks every file, built or not. Without the caller's MAKEFLAGS:
+# under `make -s` kbuild would not print the CHECK lines counted below.
+if ! MAKEFLAGS= make -C "$kdir" M="$mod" CONFIG_XBUF_HEAP=m CONFIG_XBUF_DMA=m \
 		W=1 KCFLAGS=-Werror C=2 CHECK="$sparse -Wsparse-error" \
 		"$@" modules >"$log" 2>&1; then
 	cat "$log" >&2
