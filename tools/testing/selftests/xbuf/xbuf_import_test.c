@@ -66,6 +66,7 @@ static int attached_devices(const char *buf_name, const char *dev_name,
 FIXTURE(vgem) {
 	int drm_fd;
 	int heap_fd;
+	bool skipped;
 };
 
 FIXTURE_VARIANT(vgem) {
@@ -86,13 +87,14 @@ FIXTURE_VARIANT_ADD(vgem, uncached) {
 
 FIXTURE_SETUP(vgem)
 {
+	self->drm_fd = -1;
 	self->heap_fd = heap_open(variant->heap);
 	if (self->heap_fd < 0)
-		SKIP(return, "/dev/dma_heap/%s: %s", variant->heap,
-		     strerror(-self->heap_fd));
+		SETUP_SKIP(return, "/dev/dma_heap/%s: %s", variant->heap,
+			   strerror(-self->heap_fd));
 	self->drm_fd = drm_open_driver("vgem");
 	if (self->drm_fd < 0)
-		SKIP(return, "no vgem DRM device (modprobe vgem)");
+		SETUP_SKIP(return, "no vgem DRM device (modprobe vgem)");
 }
 
 FIXTURE_TEARDOWN(vgem)
@@ -113,6 +115,8 @@ TEST_F(vgem, prime_import_and_sync)
 	int fd, has_vgem;
 	uint8_t *p;
 
+	if (self->skipped)
+		return;
 	fd = heap_alloc(self->heap_fd, len, O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, fd);
 	snprintf(name, sizeof(name), "vgem-import-%d", getpid());
@@ -176,6 +180,7 @@ static int vivid_open(int inst)
 FIXTURE(vivid) {
 	int video_fd;
 	int heap_fd;
+	bool skipped;
 };
 
 FIXTURE_VARIANT(vivid) {
@@ -200,14 +205,16 @@ FIXTURE_VARIANT_ADD(vivid, dma_contig_contig) {
 
 FIXTURE_SETUP(vivid)
 {
+	self->video_fd = -1;
 	self->heap_fd = heap_open(variant->heap);
 	if (self->heap_fd < 0)
-		SKIP(return, "/dev/dma_heap/%s: %s", variant->heap,
-		     strerror(-self->heap_fd));
+		SETUP_SKIP(return, "/dev/dma_heap/%s: %s", variant->heap,
+			   strerror(-self->heap_fd));
 	self->video_fd = vivid_open(variant->instance);
 	if (self->video_fd < 0)
-		SKIP(return, "no vivid-%03d capture node (modprobe vivid n_devs=2 allocators=0,1)",
-		     variant->instance);
+		SETUP_SKIP(return, "no vivid-%03d capture node (%s)",
+			   variant->instance,
+			   "modprobe vivid n_devs=2 allocators=0,1");
 }
 
 FIXTURE_TEARDOWN(vivid)
@@ -258,6 +265,8 @@ TEST_F_TIMEOUT(vivid, capture_into_xbuf, 120)
 	int fds[VIVID_BUFS], i, frames;
 	size_t len, changed, j;
 
+	if (self->skipped)
+		return;
 	ASSERT_EQ(0, ioctl(self->video_fd, VIDIOC_G_FMT, &fmt));
 	/*
 	 * vivid fills frames with the CPU, through dma_buf_vmap(), while
