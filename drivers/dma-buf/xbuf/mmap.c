@@ -14,8 +14,9 @@
  * the upstream heaps' remap_pfn_range() mappings). The buffer outlives
  * every mapping of it: each holds the dma-buf's file.
  *
- * An architecture without special entries (32-bit ARM without LPAE) maps
- * every page at mmap() time as an ordinary refcounted page instead; the
+ * Where a module cannot write special entries (an architecture without
+ * them, and 32-bit ARM, whose set_pte_at() is not exported), every page
+ * is mapped at mmap() time as an ordinary refcounted page instead; the
  * pool keeps no chunk someone else still holds (page-pool.c).
  *
  * Either way, an entry that went away (MADV_DONTNEED) comes back through
@@ -75,22 +76,25 @@ static bool xbuf_mmap_fill_start(struct xbuf_mmap_fill *fill,
 	return false;
 }
 
-/* The frame of the next page, or 0 past the buffer's end. */
-static unsigned long xbuf_mmap_fill_next(struct xbuf_mmap_fill *fill)
+/* 32-bit ARM's set_pte_at() is a function that modules cannot call. */
+#if defined(CONFIG_ARCH_HAS_PTE_SPECIAL) && !defined(CONFIG_ARM)
+#define XBUF_MMAP_SPECIAL	true
+
+/* The frame of the next page in *@pfn: false past the buffer's end. */
+static bool xbuf_mmap_fill_next(struct xbuf_mmap_fill *fill,
+				unsigned long *pfn)
 {
 	if (!fill->left) {
 		fill->sg = sg_next(fill->sg);
 		if (!fill->sg)
-			return 0;
+			return false;
 		fill->pfn = page_to_pfn(sg_page(fill->sg));
 		fill->left = fill->sg->length >> PAGE_SHIFT;
 	}
 	fill->left--;
-	return fill->pfn++;
+	*pfn = fill->pfn++;
+	return true;
 }
-
-#ifdef CONFIG_ARCH_HAS_PTE_SPECIAL
-#define XBUF_MMAP_SPECIAL	true
 
 /*
  * Called with the page table lock held, for each entry of the window in
@@ -99,9 +103,9 @@ static unsigned long xbuf_mmap_fill_next(struct xbuf_mmap_fill *fill)
 static int xbuf_mmap_set_pte(pte_t *pte, unsigned long addr, void *data)
 {
 	struct xbuf_mmap_fill *fill = data;
-	unsigned long pfn = xbuf_mmap_fill_next(fill);
+	unsigned long pfn;
 
-	if (!pfn)
+	if (!xbuf_mmap_fill_next(fill, &pfn))
 		return -EFAULT;
 	if (pte_none(ptep_get(pte)))
 		set_pte_at(fill->mm, addr, pte,
