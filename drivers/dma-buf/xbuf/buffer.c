@@ -202,6 +202,7 @@ static struct xbuf_buffer *xbuf_buffer_alloc(struct xbuf_heap *heap,
 	buf->len = len;
 	mutex_init(&buf->lock);
 	INIT_LIST_HEAD(&buf->attachments);
+	spin_lock_init(&buf->mmap_hint_lock);
 
 	ret = heap->ops->alloc(heap, &buf->pages, len);
 	if (ret)

@@ -10,6 +10,7 @@
 #include <linux/miscdevice.h>
 #include <linux/mutex.h>
 #include <linux/scatterlist.h>
+#include <linux/spinlock.h>
 #include <linux/types.h>
 
 struct dma_buf;
@@ -71,6 +72,9 @@ struct xbuf_heap {
  * @attachments: every &struct xbuf_attachment of this buffer
  * @vmap_count: users of @vaddr
  * @vaddr: kernel mapping while @vmap_count is non-zero
+ * @mmap_hint_lock: protects @mmap_hint_sg and @mmap_hint_pgoff
+ * @mmap_hint_sg: the chunk where the last mapping fault began its fill
+ * @mmap_hint_pgoff: the buffer page offset of @mmap_hint_sg's first page
  */
 struct xbuf_buffer {
 	struct xbuf_heap *heap;
@@ -80,6 +84,9 @@ struct xbuf_buffer {
 	struct list_head attachments;
 	unsigned int vmap_count;
 	void *vaddr;
+	spinlock_t mmap_hint_lock; /* mmap_hint_sg, mmap_hint_pgoff */
+	struct scatterlist *mmap_hint_sg;
+	unsigned long mmap_hint_pgoff;
 };
 
 extern const struct xbuf_heap_ops xbuf_sg_heap_ops;

@@ -55,23 +55,39 @@ struct xbuf_mmap_fill {
 	unsigned long left;
 };
 
-/* Start @fill at page @pgoff of @buf: false past its end. */
+/*
+ * Start @fill at page @pgoff of @buf: false past its end. The walk starts
+ * from the chunk where the previous fault's began, when that lies before
+ * @pgoff, so that touching a mapping in order costs no walk from the
+ * first chunk per window: a buffer of order-0 chunks has one per page.
+ */
 static bool xbuf_mmap_fill_start(struct xbuf_mmap_fill *fill,
 				 struct xbuf_buffer *buf, unsigned long pgoff)
 {
-	struct scatterlist *sg;
-	unsigned int i;
+	struct scatterlist *sg = buf->pages.sgl;
+	unsigned long first = 0;	/* the page offset of sg's first page */
 
-	for_each_sgtable_sg(&buf->pages, sg, i) {
+	spin_lock(&buf->mmap_hint_lock);
+	if (buf->mmap_hint_sg && buf->mmap_hint_pgoff <= pgoff) {
+		sg = buf->mmap_hint_sg;
+		first = buf->mmap_hint_pgoff;
+	}
+	spin_unlock(&buf->mmap_hint_lock);
+
+	for (; sg; sg = sg_next(sg)) {
 		unsigned long npages = sg->length >> PAGE_SHIFT;
 
-		if (pgoff < npages) {
+		if (pgoff < first + npages) {
 			fill->sg = sg;
-			fill->pfn = page_to_pfn(sg_page(sg)) + pgoff;
-			fill->left = npages - pgoff;
+			fill->pfn = page_to_pfn(sg_page(sg)) + pgoff - first;
+			fill->left = first + npages - pgoff;
+			spin_lock(&buf->mmap_hint_lock);
+			buf->mmap_hint_sg = sg;
+			buf->mmap_hint_pgoff = first;
+			spin_unlock(&buf->mmap_hint_lock);
 			return true;
 		}
-		pgoff -= npages;
+		first += npages;
 	}
 	return false;
 }
@@ -225,8 +241,17 @@ static vm_fault_t xbuf_mmap_fault(struct vm_fault *vmf)
 		return xbuf_mmap_fault_page(vmf);
 	start = ALIGN_DOWN(vmf->address, XBUF_MMAP_WINDOW);
 	end = start + XBUF_MMAP_WINDOW;
-	ret = xbuf_mmap_window(vma->vm_private_data, vma,
-			       max(start, vma->vm_start), min(end, vma->vm_end));
+	start = max(start, vma->vm_start);
+	end = min(end, vma->vm_end);
+	/*
+	 * -ENOMEM also comes from a page table that went away between its
+	 * lookup and its lock: where empty tables are reclaimed
+	 * (CONFIG_PT_RECLAIM, in 7.3), a racing MADV_DONTNEED frees them.
+	 * A second try allocates a new one; only a second failure is OOM.
+	 */
+	ret = xbuf_mmap_window(vma->vm_private_data, vma, start, end);
+	if (ret == -ENOMEM)
+		ret = xbuf_mmap_window(vma->vm_private_data, vma, start, end);
 	if (!ret)
 		return VM_FAULT_NOPAGE;
 	return ret == -ENOMEM ? VM_FAULT_OOM : VM_FAULT_SIGBUS;
